@@ -1,0 +1,42 @@
+# slanb: `make report` on a fresh machine sets everything up and builds the demo report;
+# `make test` runs the whole suite. Both need only python3 (3.11+) and make.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+SLANB  := $(VENV)/bin/slanb
+STAMP  := $(VENV)/.slanb-installed
+DEMO   := data/demo.duckdb
+
+.PHONY: install report demo test lint lab bench clean
+
+install: $(STAMP)
+
+# Reinstall only when the dependency pins or the project metadata change.
+$(STAMP): pyproject.toml constraints.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test]'
+	@touch $(STAMP)
+
+$(DEMO): | $(STAMP)
+	$(SLANB) demo --db $(DEMO)
+
+demo: $(DEMO)
+
+report: $(STAMP) $(DEMO)
+	$(SLANB) summary --db $(DEMO)
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check slanb tests notebooks benchmarks
+	$(VENV)/bin/ruff format --check slanb tests benchmarks
+
+lab: $(STAMP) $(DEMO)
+	$(VENV)/bin/jupyter lab notebooks/
+
+bench: $(STAMP)
+	$(PY) benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) reports

@@ -1,0 +1,77 @@
+"""The ``slanb`` command: a thin shell over the functions the notebooks call."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+
+from slanb.errors import SlanbError
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from slanb.demo import build_demo
+
+    result = build_demo(args.db, seed=args.seed, end=args.end, leads=args.leads)
+    print(f"Wrote the demo history to {args.db}")
+    print(result.format())
+    return 0
+
+
+def _cmd_ingest(args: argparse.Namespace) -> int:
+    from slanb.ingest import ingest
+
+    report = ingest(args.folder, db=args.db)
+    print(report.format())
+    return 0
+
+
+def _cmd_summary(args: argparse.Namespace) -> int:
+    from slanb import db, history
+
+    with db.connect(args.db) as con:
+        print(history.summary(con).format())
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="slanb",
+        description="Marketing-to-Sales SLA from CRM history: plan the goal, then track it.",
+    )
+    p.add_argument("--debug", action="store_true", help="show tracebacks for errors")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    d = sub.add_parser("demo", help="generate the demo history (36 months of a realistic CRM)")
+    d.add_argument("--db", default="data/demo.duckdb", help="file to write (default: %(default)s)")
+    d.add_argument("--seed", type=int, default=7, help="random seed (default: %(default)s)")
+    d.add_argument("--end", help="last month of the history, YYYY-MM (default: last complete month)")
+    d.add_argument("--leads", type=int, help="total leads to generate (default: about 95,000)")
+    d.set_defaults(func=_cmd_demo)
+
+    i = sub.add_parser("ingest", help="import a CRM export folder (CSV or Parquet) into the history")
+    i.add_argument("folder", help="folder holding leads.csv|parquet and optionally activities, deals, reps")
+    i.add_argument("--db", required=True, help="history file to create or update")
+    i.set_defaults(func=_cmd_ingest)
+
+    s = sub.add_parser("summary", help="print how much history a database holds")
+    s.add_argument("--db", default="data/demo.duckdb", help="history file (default: %(default)s)")
+    s.set_defaults(func=_cmd_summary)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; returns the exit code."""
+    args = _parser().parse_args(argv)
+    func: Callable[[argparse.Namespace], int] = args.func
+    try:
+        return func(args)
+    except SlanbError as exc:
+        if args.debug:
+            raise
+        print(f"slanb {args.command}: error: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

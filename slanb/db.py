@@ -1,0 +1,117 @@
+"""The one place slanb touches the history: connections and the SQL loader.
+
+Analysis opens the history read-only and only for as long as one computation runs::
+
+    with slanb.db.connect("data/demo.duckdb") as con:
+        con.sql(slanb.db.load_sql("mql_volume_by_month"), params={...}).pl()
+
+DuckDB allows one writing process or many reading ones, so a connection kept open in a notebook
+kernel between cells would block the monthly ingest. Only ``ingest`` and ``demo`` open it for writing.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+import duckdb
+
+from slanb.errors import SlanbError
+
+SCHEMA_VERSION = "1"
+TABLES = ("leads", "activities", "deals", "reps")
+
+
+def project_root() -> Path:
+    """The folder relative paths in parameters resolve from.
+
+    ``$SLANB_ROOT`` if set, else the checkout slanb is installed from (the folder holding
+    ``pyproject.toml``), else the current directory. Papermill runs kernels in the caller's folder
+    and JupyterLab in the notebook's, so paths must not depend on the working directory.
+    """
+    env = os.environ.get("SLANB_ROOT")
+    if env:
+        return Path(env).resolve()
+    here = Path(__file__).resolve().parents[1]
+    if (here / "pyproject.toml").exists():
+        return here
+    return Path.cwd()
+
+
+def resolve_path(path: str | os.PathLike[str]) -> Path:
+    """Resolve ``path`` against :func:`project_root` unless it is absolute."""
+    p = Path(path).expanduser()
+    return p if p.is_absolute() else project_root() / p
+
+
+@cache
+def load_sql(name: str) -> str:
+    """Return the text of ``slanb/sql/{name}.sql``."""
+    try:
+        return resources.files("slanb.sql").joinpath(f"{name}.sql").read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        msg = f"slanb has no query named {name!r} (looked for slanb/sql/{name}.sql)"
+        raise SlanbError(msg) from exc
+
+
+def _configure(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("set TimeZone = 'UTC'")
+
+
+@contextmanager
+def connect(path: str | os.PathLike[str], *, read_only: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Open the history at ``path`` for the duration of a ``with`` block.
+
+    Read-only by default. A missing file or a file of another schema version is a
+    :class:`SlanbError` that says how to create or upgrade one.
+    """
+    db = resolve_path(path)
+    if read_only and not db.exists():
+        msg = (
+            f"No history database at {db}. Create the demo one with "
+            f"`slanb demo --db {path}`, or import your CRM export with "
+            f"`slanb ingest EXPORT_DIR --db {path}`."
+        )
+        raise SlanbError(msg)
+    try:
+        con = duckdb.connect(str(db), read_only=read_only)
+    except duckdb.IOException as exc:
+        msg = (
+            f"Cannot open {db}: {exc}. Another process may be writing to it "
+            "(an ingest or demo run); wait for it to finish and try again."
+        )
+        raise SlanbError(msg) from exc
+    try:
+        _configure(con)
+        if read_only:
+            _check_schema(con, db)
+        yield con
+    finally:
+        con.close()
+
+
+def create_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the four contract tables (and the version marker) if they are missing."""
+    con.execute(load_sql("schema"))
+
+
+def _check_schema(con: duckdb.DuckDBPyConnection, db: Path) -> None:
+    tables = {r[0] for r in con.sql("select table_name from information_schema.tables").fetchall()}
+    if "slanb_meta" not in tables:
+        msg = (
+            f"{db} is not a slanb history (it has no slanb_meta table). Point --db at a file made by "
+            "`slanb demo` or `slanb ingest`."
+        )
+        raise SlanbError(msg)
+    row = con.sql("select value from slanb_meta where key = 'schema_version'").fetchone()
+    version = row[0] if row else None
+    if version != SCHEMA_VERSION:
+        msg = (
+            f"{db} has schema version {version}, this slanb reads version {SCHEMA_VERSION}. "
+            "Re-create it with `slanb ingest` from your export (or `slanb demo`)."
+        )
+        raise SlanbError(msg)

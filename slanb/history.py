@@ -1,0 +1,91 @@
+"""Facts about a history as a whole: its span, its size, its last complete month."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import datetime
+
+import duckdb
+
+from slanb.db import load_sql
+from slanb.errors import SlanbError
+from slanb.months import month_of, shift_month
+
+
+@dataclass(frozen=True)
+class HistorySummary:
+    """How much history there is: what ``slanb demo`` and ``make report`` print."""
+
+    first_month: str | None
+    last_month: str | None
+    months: int
+    leads: int
+    mqls: int
+    deals: int
+    won_deals: int
+    won_revenue: float
+    reps: int
+    activities: int
+    exported_at: datetime | None
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready form (timestamps as ISO strings)."""
+        d = asdict(self)
+        d["exported_at"] = self.exported_at.isoformat() if self.exported_at else None
+        return d
+
+    def format(self) -> str:
+        """A few readable lines."""
+        span = f"{self.first_month} to {self.last_month}" if self.first_month else "no leads"
+        return "\n".join(
+            [
+                f"History: {span} ({self.months} months)",
+                f"  leads       {self.leads:>12,}",
+                f"  MQLs        {self.mqls:>12,}",
+                f"  deals       {self.deals:>12,}  ({self.won_deals:,} won)",
+                f"  won revenue {self.won_revenue:>12,.2f}",
+                f"  reps        {self.reps:>12,}",
+                f"  activities  {self.activities:>12,}",
+            ]
+        )
+
+
+def summary(con: duckdb.DuckDBPyConnection) -> HistorySummary:
+    """Count what the history holds, in one query."""
+    row = con.sql(load_sql("history_summary")).fetchone()
+    assert row is not None  # an aggregate without group by always returns one row
+    first, last, leads, mqls, deals, won, revenue, reps, acts, exported = row
+    months = 0
+    if first is not None:
+        months = (last.year - first.year) * 12 + last.month - first.month + 1
+    return HistorySummary(
+        first_month=month_of(first) if first else None,
+        last_month=month_of(last) if last else None,
+        months=months,
+        leads=leads,
+        mqls=mqls,
+        deals=deals,
+        won_deals=won,
+        won_revenue=round(float(revenue), 2),
+        reps=reps,
+        activities=acts,
+        exported_at=exported,
+    )
+
+
+def exported_at(con: duckdb.DuckDBPyConnection) -> datetime | None:
+    """The instant the history is complete up to (``slanb_meta.exported_at``, else newest timestamp)."""
+    return summary(con).exported_at
+
+
+def last_complete_month(con: duckdb.DuckDBPyConnection) -> str:
+    """The month before the one holding :func:`exported_at`, as ``YYYY-MM``.
+
+    A demo ending with October 2026 is exported at 2026-11-01 00:00, so October is complete;
+    an export whose newest record is from 2026-11-23 also gives October.
+    """
+    at = exported_at(con)
+    if at is None:
+        msg = "The history has no leads, so it has no complete month. Import an export with `slanb ingest`."
+        raise SlanbError(msg)
+    return shift_month(month_of(at), -1)

@@ -1,0 +1,67 @@
+"""Calendar months as ``YYYY-MM`` strings and their UTC bounds."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+
+from slanb.errors import SlanbError
+
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def parse_month(value: str, *, name: str = "month") -> str:
+    """Check that ``value`` is a real ``YYYY-MM`` month and return it.
+
+    >>> parse_month("2026-10")
+    '2026-10'
+    """
+    m = _MONTH.match(value) if isinstance(value, str) else None
+    if not m or not 1 <= int(m.group(2)) <= 12:
+        msg = f"{name} must be a month written YYYY-MM (e.g. 2026-10), got {value!r}"
+        raise SlanbError(msg)
+    return value
+
+
+def month_start(month: str) -> datetime:
+    """The first instant of ``month`` (naive UTC).
+
+    >>> month_start("2026-10")
+    datetime.datetime(2026, 10, 1, 0, 0)
+    """
+    y, m = (int(x) for x in parse_month(month).split("-"))
+    return datetime(y, m, 1)
+
+
+def shift_month(month: str, n: int) -> str:
+    """The month ``n`` months after ``month`` (before, if ``n`` is negative).
+
+    >>> shift_month("2026-01", -1)
+    '2025-12'
+    """
+    y, m = (int(x) for x in parse_month(month).split("-"))
+    total = y * 12 + (m - 1) + n
+    return f"{total // 12:04d}-{total % 12 + 1:02d}"
+
+
+def month_of(value: date | datetime) -> str:
+    """The ``YYYY-MM`` month holding a date or timestamp."""
+    return f"{value.year:04d}-{value.month:02d}"
+
+
+def month_range(first: str, last: str) -> list[str]:
+    """Every month from ``first`` to ``last`` inclusive.
+
+    >>> month_range("2025-11", "2026-02")
+    ['2025-11', '2025-12', '2026-01', '2026-02']
+    """
+    out, m = [], first
+    while m <= last:
+        out.append(m)
+        m = shift_month(m, 1)
+    return out
+
+
+def month_label(month: str) -> str:
+    """``October 2026`` for ``2026-10``."""
+    return month_start(month).strftime("%B %Y")

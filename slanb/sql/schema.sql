@@ -1,0 +1,45 @@
+-- The slanb data contract, schema version 1. Every timestamp is UTC.
+create table if not exists slanb_meta (
+    key varchar primary key,
+    value varchar not null
+);
+
+create table if not exists leads (
+    lead_id varchar primary key,
+    created_at timestamp not null,
+    mql_at timestamp,
+    sql_at timestamp,
+    owner_id varchar,
+    intent varchar check (intent is null or intent in ('hand_raiser', 'other')),
+    fit varchar check (fit is null or fit in ('A', 'B', 'C')),
+    source varchar,
+    check (mql_at is null or mql_at >= created_at)
+);
+
+create table if not exists activities (
+    activity_id varchar primary key,
+    lead_id varchar not null,
+    rep_id varchar,
+    kind varchar not null,
+    occurred_at timestamp not null
+);
+
+create table if not exists deals (
+    deal_id varchar primary key,
+    lead_id varchar not null,
+    created_at timestamp not null,
+    closed_at timestamp,
+    stage varchar not null check (stage in ('open', 'won', 'lost')),
+    amount double not null check (amount >= 0),
+    check (stage = 'open' or closed_at is not null)
+);
+
+create table if not exists reps (
+    rep_id varchar primary key,
+    name varchar not null,
+    team varchar,
+    start_date date,
+    end_date date
+);
+
+insert into slanb_meta (key, value) values ('schema_version', '1') on conflict do nothing;
