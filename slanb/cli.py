@@ -45,12 +45,18 @@ def _parser() -> argparse.ArgumentParser:
     d = sub.add_parser("demo", help="generate the demo history (36 months of a realistic CRM)")
     d.add_argument("--db", default="data/demo.duckdb", help="file to write (default: %(default)s)")
     d.add_argument("--seed", type=int, default=7, help="random seed (default: %(default)s)")
-    d.add_argument("--end", help="last month of the history, YYYY-MM (default: last complete month)")
+    d.add_argument(
+        "--end", help="last month of the history, YYYY-MM (default: last complete month)"
+    )
     d.add_argument("--leads", type=int, help="total leads to generate (default: about 95,000)")
     d.set_defaults(func=_cmd_demo)
 
-    i = sub.add_parser("ingest", help="import a CRM export folder (CSV or Parquet) into the history")
-    i.add_argument("folder", help="folder holding leads.csv|parquet and optionally activities, deals, reps")
+    i = sub.add_parser(
+        "ingest", help="import a CRM export folder (CSV or Parquet) into the history"
+    )
+    i.add_argument(
+        "folder", help="folder holding leads.csv|parquet and optionally activities, deals, reps"
+    )
     i.add_argument("--db", required=True, help="history file to create or update")
     i.set_defaults(func=_cmd_ingest)
 

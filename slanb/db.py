@@ -63,7 +63,9 @@ def _configure(con: duckdb.DuckDBPyConnection) -> None:
 
 
 @contextmanager
-def connect(path: str | os.PathLike[str], *, read_only: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
+def connect(
+    path: str | os.PathLike[str], *, read_only: bool = True
+) -> Iterator[duckdb.DuckDBPyConnection]:
     """Open the history at ``path`` for the duration of a ``with`` block.
 
     Read-only by default. A missing file or a file of another schema version is a
@@ -107,8 +109,8 @@ def _check_schema(con: duckdb.DuckDBPyConnection, db: Path) -> None:
             "`slanb demo` or `slanb ingest`."
         )
         raise SlanbError(msg)
-    row = con.sql("select value from slanb_meta where key = 'schema_version'").fetchone()
-    version = row[0] if row else None
+    rows = con.sql("select value from slanb_meta where key = 'schema_version'").fetchall()
+    version = rows[0][0] if rows else None
     if version != SCHEMA_VERSION:
         msg = (
             f"{db} has schema version {version}, this slanb reads version {SCHEMA_VERSION}. "

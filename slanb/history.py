@@ -52,8 +52,7 @@ class HistorySummary:
 
 def summary(con: duckdb.DuckDBPyConnection) -> HistorySummary:
     """Count what the history holds, in one query."""
-    row = con.sql(load_sql("history_summary")).fetchone()
-    assert row is not None  # an aggregate without group by always returns one row
+    (row,) = con.sql(load_sql("history_summary")).fetchall()  # an aggregate: exactly one row
     first, last, leads, mqls, deals, won, revenue, reps, acts, exported = row
     months = 0
     if first is not None:

@@ -1,0 +1,286 @@
+"""The one flat set of run parameters, validated once into a frozen object.
+
+The same names appear in ``params/*.yaml``, in each notebook's ``parameters`` cell and on the CLI.
+They are flat because papermill injects each key as a notebook variable.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from slanb.db import resolve_path
+from slanb.errors import SlanbError
+from slanb.months import month_start, parse_month, shift_month
+
+DEFAULT_DB = "data/demo.duckdb"
+DEFAULT_PARAMS_FILE = "params/default.yaml"
+
+
+@dataclass(frozen=True)
+class Params:
+    """Every parameter of a run. Build it with :func:`load_params` or :meth:`Params.from_mapping`."""
+
+    db: str | None = None  # history file; None = $SLANB_DB, else data/demo.duckdb
+    month: str | None = None  # SLA month YYYY-MM; None = last complete month in the history
+    revenue_goal: float | dict[str, float] = 100_000.0  # company revenue goal, or {YYYY-MM: amount}
+    marketing_share: float = 0.75  # share of the goal that marketing sources
+    lookback_months: int = 12  # months in the revenue-per-MQL sample and the volume view
+    maturity_months: int = 3  # recent months left out of the sample: not had time to close
+    realistic_ratio: float = 1.10  # goal / trailing 3-month average at or below: realistic
+    stretch_ratio: float = 1.30  # ... at or below: stretch; above: unrealistic
+    first_touch_hours: float = 24.0  # sales must touch each MQL within this many hours
+    first_touch_kinds: tuple[str, ...] = ("call", "email")  # activity kinds that count as a touch
+    cadence_days: int = 14  # the follow-up window from mql_at, in days
+    cadence_calls: int = 5  # touches required within that window
+    cadence_kinds: tuple[str, ...] = ("call",)  # activity kinds that count toward the cadence
+    as_of: str | None = None  # judge a month in progress at this instant (ISO); None = end of month
+    source: str = field(default="defaults", compare=False)  # where the values came from
+
+    # ---- construction -------------------------------------------------------------------------
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, Any], *, source: str = "parameters") -> Params:
+        """Validate ``values`` (unknown keys, types, ranges) into a frozen ``Params``."""
+        names = [f.name for f in dataclasses.fields(cls) if f.name != "source"]
+        unknown = sorted(set(values) - set(names))
+        if unknown:
+            msg = (
+                f"{source}: unknown parameter(s) {', '.join(unknown)}. "
+                f"Known parameters: {', '.join(names)}."
+            )
+            raise SlanbError(msg)
+        kw: dict[str, Any] = {}
+        for name in names:
+            if name in values:
+                kw[name] = _CHECKS[name](values[name], f"{source}: parameter {name}")
+        p = cls(**kw, source=source)
+        if p.stretch_ratio < p.realistic_ratio:
+            msg = (
+                f"{source}: stretch_ratio ({p.stretch_ratio}) must be at least realistic_ratio "
+                f"({p.realistic_ratio})."
+            )
+            raise SlanbError(msg)
+        return p
+
+    def replace(self, **changes: Any) -> Params:
+        """A copy with ``changes`` applied and validated (None values are ignored)."""
+        merged = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        merged.pop("source")
+        merged.update({k: v for k, v in changes.items() if v is not None})
+        return Params.from_mapping(merged, source=self.source)
+
+    # ---- derived values -----------------------------------------------------------------------
+    @property
+    def db_path(self) -> Path:
+        """The history file: ``db``, else ``$SLANB_DB``, else ``data/demo.duckdb``, from the project root."""
+        return resolve_path(self.db or os.environ.get("SLANB_DB") or DEFAULT_DB)
+
+    def _month(self) -> str:
+        if self.month is None:
+            msg = (
+                "the SLA month is not resolved yet; call slanb.plan(params) or pass month='YYYY-MM'"
+            )
+            raise SlanbError(msg)
+        return self.month
+
+    @property
+    def cutoff(self) -> datetime:
+        """First instant of the SLA month (UTC): goals use only history before it."""
+        return month_start(self._month())
+
+    @property
+    def end(self) -> datetime:
+        """First instant after the SLA month."""
+        return month_start(shift_month(self._month(), 1))
+
+    @property
+    def window_end_month(self) -> str:
+        """The first month after the revenue-per-MQL sample (the first immature month)."""
+        return shift_month(self._month(), -self.maturity_months)
+
+    @property
+    def window_start(self) -> datetime:
+        """First instant of the revenue-per-MQL sample."""
+        return month_start(shift_month(self.window_end_month, -self.lookback_months))
+
+    @property
+    def window_end(self) -> datetime:
+        """First instant after the revenue-per-MQL sample."""
+        return month_start(self.window_end_month)
+
+    @property
+    def excluded_months(self) -> list[str]:
+        """The immature months left out of the sample, oldest first."""
+        return [shift_month(self._month(), -k) for k in range(self.maturity_months, 0, -1)]
+
+    @property
+    def as_of_instant(self) -> datetime:
+        """min(end of month, ``as_of`` or now): the instant a month in progress is judged at."""
+        limit = (
+            datetime.now(UTC).replace(tzinfo=None) if self.as_of is None else _parse_ts(self.as_of)
+        )
+        return min(self.end, limit)
+
+    def goal_for(self, month: str) -> float | None:
+        """The company revenue goal for ``month`` (None when a mapping has no entry for it)."""
+        if isinstance(self.revenue_goal, dict):
+            return self.revenue_goal.get(month)
+        return self.revenue_goal
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready values, as they would be written in a params file."""
+        d = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "source"}
+        d["first_touch_kinds"] = list(self.first_touch_kinds)
+        d["cadence_kinds"] = list(self.cadence_kinds)
+        return d
+
+
+# ---- loading ----------------------------------------------------------------------------------
+def load_params(path: str | os.PathLike[str] | None = None, **overrides: Any) -> Params:
+    """Read a flat YAML params file (default ``params/default.yaml``) and apply ``overrides``.
+
+    Overrides that are None are ignored, so CLI flags left unset keep the file's value.
+    """
+    file = resolve_path(path or DEFAULT_PARAMS_FILE)
+    if not file.exists():
+        hint = "" if path else " (run from a slanb checkout, or pass --params FILE)"
+        msg = f"No params file at {file}{hint}. Copy params/default.yaml and edit it."
+        raise SlanbError(msg)
+    try:
+        values = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        msg = f"{file}: not valid YAML ({exc}). Write one `name: value` per line."
+        raise SlanbError(msg) from exc
+    if not isinstance(values, dict):
+        msg = f"{file}: expected `name: value` lines, got a {type(values).__name__}."
+        raise SlanbError(msg)
+    values = {str(k): v for k, v in values.items()}
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    return Params.from_mapping(values, source=str(file))
+
+
+def params_from(namespace: Mapping[str, Any]) -> Params:
+    """Build ``Params`` from a notebook's variables (the ``parameters`` cell, plus papermill's injection).
+
+    Picks only the names ``Params`` knows, so the notebook's other variables are left alone.
+    """
+    names = {f.name for f in dataclasses.fields(Params) if f.name != "source"}
+    return Params.from_mapping(
+        {k: v for k, v in namespace.items() if k in names}, source="notebook parameters"
+    )
+
+
+# ---- checks -----------------------------------------------------------------------------------
+def _number(
+    value: Any, where: str, *, low: float, low_ok: bool = True, high: float = math.inf
+) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
+        msg = f"{where} must be a number, got {value!r}"
+        raise SlanbError(msg)
+    v = float(value)
+    if v < low or (v == low and not low_ok) or v > high:
+        bound = f"{'at least' if low_ok else 'above'} {low:g}"
+        if high != math.inf:
+            bound += f" and at most {high:g}"
+        msg = f"{where} must be {bound}, got {value!r}"
+        raise SlanbError(msg)
+    return v
+
+
+def _integer(value: Any, where: str, *, low: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        msg = f"{where} must be a whole number, got {value!r}"
+        raise SlanbError(msg)
+    if value < low:
+        msg = f"{where} must be at least {low}, got {value!r}"
+        raise SlanbError(msg)
+    return value
+
+
+def _optional_str(value: Any, where: str) -> str | None:
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        msg = f"{where} must be text, got {value!r}"
+        raise SlanbError(msg)
+    return value
+
+
+def _month_param(value: Any, where: str) -> str | None:
+    if value is None or value == "":
+        return None
+    return parse_month(str(value), name=where)
+
+
+def _goal(value: Any, where: str) -> float | dict[str, float]:
+    if isinstance(value, Mapping):
+        if not value:
+            msg = f"{where} is an empty mapping; give `YYYY-MM: amount` entries or one amount"
+            raise SlanbError(msg)
+        return {
+            parse_month(str(k), name=f"{where} key"): _number(v, f"{where}[{k}]", low=0)
+            for k, v in value.items()
+        }
+    return _number(value, where, low=0)
+
+
+def _kinds(value: Any, where: str) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if (
+        not isinstance(value, list | tuple)
+        or not value
+        or not all(isinstance(v, str) and v for v in value)
+    ):
+        msg = f"{where} must be a non-empty list of activity kinds (e.g. [call, email]), got {value!r}"
+        raise SlanbError(msg)
+    return tuple(value)
+
+
+def _parse_ts(value: str) -> datetime:
+    try:
+        ts = datetime.fromisoformat(value)
+    except ValueError as exc:
+        msg = f"as_of must be an ISO 8601 timestamp (e.g. 2026-11-15T09:00:00Z), got {value!r}"
+        raise SlanbError(msg) from exc
+    if ts.tzinfo is not None:
+        ts = ts.astimezone(UTC).replace(tzinfo=None)
+    return ts
+
+
+def _as_of(value: Any, where: str) -> str | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        value = value.isoformat()
+    if not isinstance(value, str):
+        msg = f"{where} must be an ISO 8601 timestamp, got {value!r}"
+        raise SlanbError(msg)
+    _parse_ts(value)
+    return value
+
+
+_CHECKS = {
+    "db": _optional_str,
+    "month": _month_param,
+    "revenue_goal": _goal,
+    "marketing_share": lambda v, w: _number(v, w, low=0, high=1),
+    "lookback_months": lambda v, w: _integer(v, w, low=1),
+    "maturity_months": lambda v, w: _integer(v, w, low=0),
+    "realistic_ratio": lambda v, w: _number(v, w, low=0, low_ok=False),
+    "stretch_ratio": lambda v, w: _number(v, w, low=0, low_ok=False),
+    "first_touch_hours": lambda v, w: _number(v, w, low=0, low_ok=False),
+    "first_touch_kinds": _kinds,
+    "cadence_days": lambda v, w: _integer(v, w, low=1),
+    "cadence_calls": lambda v, w: _integer(v, w, low=1),
+    "cadence_kinds": _kinds,
+    "as_of": _as_of,
+}

@@ -1,0 +1,163 @@
+"""Step 1: historical volume of MQLs, its trend, and the other units of measurement."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import duckdb
+import polars as pl
+
+from slanb.db import load_sql
+from slanb.money import cents
+from slanb.months import month_start, shift_month
+from slanb.params import Params
+
+MIN_MONTHS = 3
+UNITS = ("leads", "mqls", "sqls")
+
+
+@dataclass(frozen=True)
+class Volume:
+    """MQLs per month for the lookback before the SLA month, with averages and trend.
+
+    ``months``: month (YYYY-MM), mqls — the ``lookback_months`` months before M that the history covers.
+    ``by_intent`` / ``by_fit``: month, intent|fit, mqls. ``units``: leads, MQLs and SQLs side by side.
+    """
+
+    month: str
+    months: pl.DataFrame
+    by_intent: pl.DataFrame
+    by_fit: pl.DataFrame
+    trailing_3_avg: float | None
+    trailing_12_avg: float | None
+    trend_per_month: float | None
+    historical_max: int | None
+    units: pl.DataFrame
+    messages: tuple[str, ...] = field(default=())
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready form (the ``volume`` key of ``Plan.to_dict()``)."""
+        return {
+            "months": self.months.select("month", "mqls").to_dicts(),
+            "trailing_3_avg": _round(self.trailing_3_avg),
+            "trailing_12_avg": _round(self.trailing_12_avg),
+            "trend_per_month": _round(self.trend_per_month),
+            "historical_max": self.historical_max,
+            "by_intent": self.by_intent.to_dicts(),
+            "by_fit": self.by_fit.to_dicts(),
+            "units": self.units.to_dicts(),
+        }
+
+
+def _round(x: float | None, places: int = 2) -> float | None:
+    return None if x is None else round(x, places)
+
+
+def slope(values: list[float]) -> float | None:
+    """Least-squares slope of ``values`` against 0, 1, 2, … (per step); None for fewer than 2.
+
+    >>> slope([10, 12, 14])
+    2.0
+    """
+    n = len(values)
+    if n < 2:
+        return None
+    mean_x = (n - 1) / 2
+    mean_y = sum(values) / n
+    sxy = sum((i - mean_x) * (y - mean_y) for i, y in enumerate(values))
+    sxx = sum((i - mean_x) ** 2 for i in range(n))
+    return sxy / sxx
+
+
+def volume(con: duckdb.DuckDBPyConnection, params: Params) -> Volume:
+    """Count MQLs per month before ``params.month`` (resolved) and summarize them."""
+    month = params.month
+    assert month is not None, "resolve the month first (slanb.plan does)"
+    span = max(params.lookback_months, 12)
+    start = month_start(shift_month(month, -span))
+    rows = con.sql(
+        load_sql("mql_volume_by_month"), params={"start": start, "cutoff": params.cutoff}
+    ).pl()
+    rows = rows.with_columns(pl.col("month_start").dt.strftime("%Y-%m").alias("month")).filter(
+        pl.col("covered")
+    )
+    per_month = (
+        rows.group_by("month", maintain_order=True)
+        .agg(pl.col("mqls").sum().cast(pl.Int64))
+        .sort("month")
+    )
+    counts = per_month["mqls"].to_list()
+    messages: list[str] = []
+    recent_3 = per_month.filter(pl.col("month") >= shift_month(month, -3))["mqls"].to_list()
+    t3 = sum(recent_3) / 3 if len(recent_3) == 3 else None
+    if t3 is None:
+        messages.append(
+            f"Only {len(counts)} month(s) of MQL volume before {month}: the trailing 3-month "
+            f"average and the cross-check need at least {MIN_MONTHS}."
+        )
+    recent_12 = counts[-12:]
+    t12 = sum(recent_12) / 12 if len(recent_12) == 12 else None
+    lookback = per_month.filter(pl.col("month") >= shift_month(month, -params.lookback_months))
+    trend = slope([float(x) for x in lookback["mqls"].to_list()])
+    split = rows.filter(pl.col("month") >= shift_month(month, -params.lookback_months)).drop_nulls(
+        "intent"
+    )
+    by_intent = (
+        split.group_by("month", "intent")
+        .agg(pl.col("mqls").sum().cast(pl.Int64))
+        .sort("month", "intent")
+    )
+    by_fit = (
+        split.group_by("month", "fit").agg(pl.col("mqls").sum().cast(pl.Int64)).sort("month", "fit")
+    )
+    return Volume(
+        month=month,
+        months=lookback,
+        by_intent=by_intent,
+        by_fit=by_fit,
+        trailing_3_avg=t3,
+        trailing_12_avg=t12,
+        trend_per_month=trend,
+        historical_max=max(lookback["mqls"].to_list()) if lookback.height else None,
+        units=units_of_measurement(con, params),
+        messages=tuple(messages),
+    )
+
+
+def units_of_measurement(con: duckdb.DuckDBPyConnection, params: Params) -> pl.DataFrame:
+    """Leads, MQLs and SQLs side by side: monthly volume and won revenue per unit on the sample.
+
+    Columns: unit, per_month (average over the lookback months before M), sample (units stamped in
+    the revenue-per-MQL window), won_leads, revenue, revenue_per_unit, won_rate.
+    """
+    month = params.month
+    assert month is not None
+    rows = con.sql(
+        load_sql("units_of_measurement"),
+        params={
+            "volume_start": month_start(shift_month(month, -params.lookback_months)),
+            "cutoff": params.cutoff,
+            "window_start": params.window_start,
+            "window_end": params.window_end,
+        },
+    ).pl()
+    rows = (
+        pl.DataFrame({"unit": list(UNITS)})
+        .join(rows, on="unit", how="left")
+        .with_columns(pl.col("recent", "sample", "won_leads", "revenue").fill_null(0))
+    )
+    return rows.select(
+        "unit",
+        (pl.col("recent") / params.lookback_months).round(1).alias("per_month"),
+        pl.col("sample").cast(pl.Int64),
+        pl.col("won_leads").cast(pl.Int64),
+        pl.col("revenue").map_elements(cents, return_dtype=pl.Float64).alias("revenue"),
+        pl.when(pl.col("sample") > 0)
+        .then(pl.col("revenue") / pl.col("sample"))
+        .map_elements(cents, return_dtype=pl.Float64)
+        .alias("revenue_per_unit"),
+        pl.when(pl.col("sample") > 0)
+        .then(pl.col("won_leads") / pl.col("sample"))
+        .round(4)
+        .alias("won_rate"),
+    )

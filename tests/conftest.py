@@ -1,0 +1,78 @@
+"""Shared test helpers: hand-built histories written straight into a DuckDB file."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+
+from slanb.db import create_schema
+
+COLUMNS = {
+    "leads": ["lead_id", "created_at", "mql_at", "sql_at", "owner_id", "intent", "fit", "source"],
+    "activities": ["activity_id", "lead_id", "rep_id", "kind", "occurred_at"],
+    "deals": ["deal_id", "lead_id", "created_at", "closed_at", "stage", "amount"],
+    "reps": ["rep_id", "name", "team", "start_date", "end_date"],
+}
+TIMESTAMPS = {"created_at", "mql_at", "sql_at", "occurred_at", "closed_at"}
+DATES = {"start_date", "end_date"}
+
+
+def write_history(
+    path: Path,
+    tables: Mapping[str, Sequence[Mapping[str, object]]],
+    *,
+    exported_at: str | None = None,
+) -> Path:
+    """Create a slanb history at ``path`` holding ``tables`` (rows as dicts; missing keys are NULL).
+
+    Timestamps are ISO strings; one with an offset is converted to UTC, as the contract says.
+    """
+    con = duckdb.connect(str(path))
+    try:
+        con.execute("set TimeZone = 'UTC'")
+        create_schema(con)
+        for table, cols in COLUMNS.items():
+            rows = tables.get(table, [])
+            if not rows:
+                continue
+            frame = pl.DataFrame(
+                {c: [None if r.get(c) is None else str(r.get(c)) for r in rows] for c in cols},
+                schema={c: pl.String for c in cols},
+            )
+            con.register("incoming", frame)
+            select = ", ".join(
+                f"{c}::timestamptz::timestamp"
+                if c in TIMESTAMPS
+                else f"{c}::date"
+                if c in DATES
+                else f"{c}::double"
+                if c == "amount"
+                else c
+                for c in cols
+            )
+            con.execute(f"insert into {table} select {select} from incoming")
+            con.unregister("incoming")
+        if exported_at:
+            con.execute(
+                "insert into slanb_meta values ('exported_at', ?) "
+                "on conflict (key) do update set value = excluded.value",
+                [exported_at],
+            )
+    finally:
+        con.close()
+    return path
+
+
+@pytest.fixture
+def history(tmp_path: Path):
+    """``history(tables, exported_at=...) -> Path`` of a fresh DuckDB file under tmp_path."""
+    counter = iter(range(1000))
+
+    def make(tables: Mapping[str, Sequence[Mapping[str, object]]], **kw: str) -> Path:
+        return write_history(tmp_path / f"history_{next(counter)}.duckdb", tables, **kw)
+
+    return make
