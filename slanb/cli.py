@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Callable, Sequence
 
@@ -34,6 +35,18 @@ def _cmd_summary(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_plan(args: argparse.Namespace) -> int:
+    from slanb.params import load_params
+    from slanb.plan import plan
+
+    result = plan(load_params(args.params, month=args.month, db=args.db))
+    if args.json:
+        print(json.dumps(result.to_dict(), indent=2))
+    else:
+        print(result.format())
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="slanb",
@@ -60,10 +73,25 @@ def _parser() -> argparse.ArgumentParser:
     i.add_argument("--db", required=True, help="history file to create or update")
     i.set_defaults(func=_cmd_ingest)
 
+    pl = sub.add_parser("plan", help="compute the SLA plan (the five steps) for a month")
+    _add_run_options(pl)
+    pl.add_argument("--json", action="store_true", help="print Plan.to_dict() as JSON")
+    pl.set_defaults(func=_cmd_plan)
+
     s = sub.add_parser("summary", help="print how much history a database holds")
     s.add_argument("--db", default="data/demo.duckdb", help="history file (default: %(default)s)")
     s.set_defaults(func=_cmd_summary)
     return p
+
+
+def _add_run_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--params", help="flat YAML params file (default: params/default.yaml)")
+    p.add_argument(
+        "--month", help="SLA month YYYY-MM (default: last complete month in the history)"
+    )
+    p.add_argument(
+        "--db", help="history file (default: the params file's db, else data/demo.duckdb)"
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -174,7 +174,7 @@ def cross_check(
 
 
 def headline(goal: Goal, month_label: str) -> str:
-    """ "Marketing must deliver 750 MQLs ($75,000 of lead value) in October 2026"."""
+    """The headline: Marketing must deliver 750 MQLs ($75,000 of lead value) in October 2026."""
     if goal.mqls is None:
         return f"No MQL goal can be set for {month_label}: see the messages below."
     return (

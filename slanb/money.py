@@ -32,7 +32,7 @@ def ceil_div(numerator: float | Decimal, denominator: float | Decimal) -> int:
 
 
 def ratio(numerator: float, denominator: float, places: int = 2) -> float:
-    """numerator ÷ denominator rounded half-up to ``places`` decimals.
+    """Return numerator ÷ denominator rounded half-up to ``places`` decimals.
 
     >>> ratio(750, 720)
     1.04

@@ -162,8 +162,9 @@ def load_params(path: str | os.PathLike[str] | None = None, **overrides: Any) ->
     if not isinstance(values, dict):
         msg = f"{file}: expected `name: value` lines, got a {type(values).__name__}."
         raise SlanbError(msg)
-    values = {str(k): v for k, v in values.items()}
-    values.update({k: v for k, v in overrides.items() if v is not None})
+    given = {k: v for k, v in overrides.items() if v is not None}
+    Params.from_mapping(given, source="command line")  # name the flag, not the file, when wrong
+    values = {str(k): v for k, v in values.items()} | given
     return Params.from_mapping(values, source=str(file))
 
 
@@ -245,11 +246,11 @@ def _kinds(value: Any, where: str) -> tuple[str, ...]:
     return tuple(value)
 
 
-def _parse_ts(value: str) -> datetime:
+def _parse_ts(value: str, where: str = "as_of") -> datetime:
     try:
         ts = datetime.fromisoformat(value)
     except ValueError as exc:
-        msg = f"as_of must be an ISO 8601 timestamp (e.g. 2026-11-15T09:00:00Z), got {value!r}"
+        msg = f"{where} must be an ISO 8601 timestamp (e.g. 2026-11-15T09:00:00Z), got {value!r}"
         raise SlanbError(msg) from exc
     if ts.tzinfo is not None:
         ts = ts.astimezone(UTC).replace(tzinfo=None)
@@ -264,7 +265,7 @@ def _as_of(value: Any, where: str) -> str | None:
     if not isinstance(value, str):
         msg = f"{where} must be an ISO 8601 timestamp, got {value!r}"
         raise SlanbError(msg)
-    _parse_ts(value)
+    _parse_ts(value, where)
     return value
 
 

@@ -21,6 +21,7 @@ from slanb.goals import (
     headline,
     revenue_target,
 )
+from slanb.money import usd
 from slanb.months import month_label
 from slanb.params import Params
 from slanb.value import RevenuePerMql, lead_value_matrix, revenue_per_mql, sample
@@ -56,6 +57,55 @@ class Plan:
     def headline(self) -> str:
         """The one sentence leadership reads first."""
         return headline(self.goal, self.month_label)
+
+    def format(self) -> str:
+        """The plan as readable text for a terminal (``slanb plan``)."""
+        rpm, t, g, c = self.revenue_per_mql, self.target, self.goal, self.cross_check
+        v = self.volume
+        lines = [f"SLA plan for {self.month_label}", "", self.headline + ".", ""]
+        if self.messages:
+            lines += ["Warnings:", *[f"  - {m}" for m in self.messages], ""]
+        avg3 = "n/a" if v.trailing_3_avg is None else f"{v.trailing_3_avg:,.1f}"
+        trend = "n/a" if v.trend_per_month is None else f"{v.trend_per_month:+,.1f} MQLs/month"
+        lines += [
+            "1. Historical volume (MQLs per month)",
+            *[f"     {r['month']}  {r['mqls']:>8,}" for r in v.months.to_dicts()],
+            f"   trailing 3-month average {avg3}; trend {trend}",
+            "",
+            "2. Revenue per MQL",
+            f"   sample {rpm.window_start} to {rpm.window_end} "
+            f"(left out as immature: {', '.join(rpm.excluded_months) or 'none'})",
+            f"   {usd(rpm.revenue)} won / {rpm.mqls:,} MQLs = {usd(rpm.value)} per MQL",
+            "",
+            "3. Revenue target",
+            f"   {usd(t.revenue_goal)} x {t.marketing_share:.0%} = {usd(t.revenue_target)}",
+            "",
+            "4. Goal",
+            f"   {usd(t.revenue_target)} / {usd(rpm.value)} = "
+            f"{'n/a' if g.mqls is None else f'{g.mqls:,}'} MQLs "
+            f"({usd(g.lead_value)} of lead value); {g.active_reps} active reps, "
+            f"{'n/a' if g.mqls_per_rep is None else f'{g.mqls_per_rep:,.1f}'} MQLs per rep",
+            "",
+            "5. Cross-check",
+            f"   {c.sentence}",
+            "",
+            "Lead value by bucket (intent x fit)",
+            f"   {'intent':<12} {'fit':<8} {'MQLs':>8} {'won':>6} {'close':>7} {'avg won':>10} "
+            f"{'lead value':>11}",
+        ]
+        for r in self.matrix.to_dicts():
+            close = "n/a" if r["close_rate"] is None else f"{r['close_rate']:.1%}"
+            flag = "  (no MQLs: overall value)" if r["flagged"] else ""
+            lines.append(
+                f"   {r['intent']:<12} {r['fit']:<8} {r['mqls']:>8,} {r['won_leads']:>6,} {close:>7} "
+                f"{usd(r['avg_won_amount']):>10} {usd(r['lead_value']):>11}{flag}"
+            )
+        lines += ["", "Reverse funnel (share of sample MQLs; per active rep at the goal)"]
+        for s, p in zip(self.funnel.stages.to_dicts(), self.funnel.per_rep.to_dicts(), strict=True):
+            rate = "n/a" if s["rate"] is None else f"{s['rate']:.1%}"
+            per = "n/a" if p["count"] is None else f"{p['count']:,.1f}"
+            lines.append(f"   {s['label']:<12} {s['count']:>8,} {rate:>7}   per rep {per:>7}")
+        return "\n".join(lines)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON-ready plan (``slanb plan --json``, ``summary.json``)."""
