@@ -9,34 +9,36 @@ from slanb.errors import SlanbError
 
 
 def test_missing_database_says_how_to_create_one(tmp_path):
-    with pytest.raises(
-        SlanbError, match=r"No history database at .*slanb demo --db .*slanb ingest EXPORT_DIR"
+    with (
+        pytest.raises(
+            SlanbError, match=r"No history database at .*slanb demo --db .*slanb ingest EXPORT_DIR"
+        ),
+        db.connect(tmp_path / "none.duckdb"),
     ):
-        with db.connect(tmp_path / "none.duckdb"):
-            pass
+        pass
 
 
 def test_foreign_and_old_databases_are_refused(tmp_path):
     foreign = tmp_path / "foreign.duckdb"
     duckdb.connect(str(foreign)).close()
-    with pytest.raises(SlanbError, match="is not a slanb history"):
-        with db.connect(foreign):
-            pass
+    with pytest.raises(SlanbError, match="is not a slanb history"), db.connect(foreign):
+        pass
     old = tmp_path / "old.duckdb"
     con = duckdb.connect(str(old))
     db.create_schema(con)
     con.execute("update slanb_meta set value = '0' where key = 'schema_version'")
     con.close()
-    with pytest.raises(SlanbError, match="has schema version 0, this slanb reads version 1"):
-        with db.connect(old):
-            pass
+    with (
+        pytest.raises(SlanbError, match="has schema version 0, this slanb reads version 1"),
+        db.connect(old),
+    ):
+        pass
 
 
 def test_connections_are_read_only_and_closed(history):
     path = history({"leads": [{"lead_id": "a", "created_at": "2026-01-01T00:00:00"}]})
-    with db.connect(path) as con:
-        with pytest.raises(duckdb.Error):
-            con.execute("delete from leads")
+    with db.connect(path) as con, pytest.raises(duckdb.Error):
+        con.execute("delete from leads")
     # closed on exit: a writer can open the file right away
     writer = duckdb.connect(str(path))
     writer.close()
