@@ -128,6 +128,7 @@ _NOT_A_TIMESTAMP = (
 _NOT_A_DATE = "is not a date written YYYY-MM-DD"
 _NOT_A_NUMBER = "is not a number (write it like 1234.50, without currency or thousands separators)"
 _ROW_NOTE = "Rows are numbered as a spreadsheet shows them: the header is row 1."
+_TALLY_ABOVE = 20  # problems; past a screenful, the error also counts them per column
 
 
 @dataclass(frozen=True)
@@ -168,6 +169,8 @@ class IngestError(SlanbError):
         outcome = f"no history was created at {db}" if created else f"{db} is unchanged"
         lines = [f"The export in {folder} has {n:,} problem{'s' if n != 1 else ''}; {outcome}:"]
         lines += [f"  {p}" for p in self.problems]
+        if n > _TALLY_ABOVE:
+            lines.append(f"Problems per column: {_tally(self.problems)}.")
         lines.append(_ROW_NOTE)
         short = {p.file for p in self.problems if p.row is None and p.column is not None}
         for file in sorted(short, key=_file_order):
@@ -238,6 +241,12 @@ def ingest(folder: str | os.PathLike[str], *, db: str | os.PathLike[str]) -> Ing
     created = not target.exists()
     if created and not target.parent.is_dir():
         msg = f"Cannot create {target}: the folder {target.parent} does not exist. Create it first."
+        raise SlanbError(msg)
+    if not created and not _is_duckdb_file(target):
+        msg = (
+            f"{target} is not a history file (not a DuckDB database). Give the path of the history "
+            "to update, or of a new file to create, like data/history.duckdb."
+        )
         raise SlanbError(msg)
     if not created:
         with connect(target):  # read-only: says so if it is not a slanb history of this version
@@ -689,6 +698,14 @@ def _upsert(con: duckdb.DuckDBPyConnection, table: _Table) -> TableCounts:
     return TableCounts(inserted=staged - existing, updated=updated, unchanged=existing - updated)
 
 
+def _is_duckdb_file(path: Path) -> bool:
+    """Whether ``path`` is a DuckDB database file (its header carries the magic bytes DUCK)."""
+    if not path.is_file():
+        return False
+    with path.open("rb") as f:
+        return f.read(12)[8:12] == b"DUCK"
+
+
 def _remove_database(path: Path) -> None:
     """Delete a history this run created, with the write-ahead log DuckDB keeps beside it."""
     for leftover in (path, path.with_name(path.name + ".wal")):
@@ -711,6 +728,16 @@ def _a(word: str) -> str:
 
 def _one_of(values: Sequence[str]) -> str:
     return ", ".join(values[:-1]) + " or " + values[-1]
+
+
+def _tally(problems: Sequence[Problem]) -> str:
+    """How many problems each file and column has, most first: the shape of a long list."""
+    counts: dict[str, int] = {}
+    for p in problems:
+        where = f"{p.file} {p.column}" if p.column else f"{p.file} (whole rows)"
+        counts[where] = counts.get(where, 0) + 1
+    ranked = sorted(counts.items(), key=lambda item: -item[1])
+    return ", ".join(f"{where} {count:,}" for where, count in ranked)
 
 
 def _file_order(file: str) -> int:

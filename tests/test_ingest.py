@@ -670,6 +670,19 @@ def test_a_broken_export_lists_every_problem_and_changes_nothing(tmp_path):
     assert contents(db) == before
 
 
+def test_a_long_list_of_problems_ends_with_a_count_per_column(tmp_path):
+    # An export with European dates: 30 rows, each with a bad created_at; two bad fits too.
+    folder = tmp_path / "export"
+    folder.mkdir()
+    rows = [f"L{i},{i + 1:02d}/07/2025,,,,,{'X' if i < 2 else 'A'},web" for i in range(30)]
+    header = "lead_id,created_at,mql_at,sql_at,owner_id,intent,fit,source"
+    (folder / "leads.csv").write_text("\n".join([header, *rows]) + "\n")
+    with pytest.raises(IngestError) as caught:
+        ingest(folder, db=tmp_path / "h.duckdb")
+    assert len(caught.value.problems) == 32
+    assert "\nProblems per column: leads.csv created_at 30, leads.csv fit 2.\n" in str(caught.value)
+
+
 def test_a_broken_export_leaves_no_new_database_behind(tmp_path):
     db = tmp_path / "history.duckdb"
     with pytest.raises(IngestError, match=f"no history was created at {db}"):
@@ -723,6 +736,12 @@ def test_a_table_in_both_csv_and_parquet_is_refused(tmp_path):
         SlanbError, match="has both deals.csv and deals.parquet; keep one file per table"
     ):
         ingest(folder, db=tmp_path / "h.duckdb")
+
+
+def test_a_db_path_that_is_a_folder_or_another_file_is_refused(tmp_path):
+    for path in (tmp_path, FIXTURES / "export" / "leads.csv"):
+        with pytest.raises(SlanbError, match=f"{path} is not a history file"):
+            ingest(FIXTURES / "export", db=path)
 
 
 def test_a_database_that_is_not_a_slanb_history_is_refused(tmp_path):
