@@ -32,7 +32,7 @@ from slanb.params import Params
 
 BANDS = ("<1 h", "1–4 h", "4–24 h", ">24 h", "never")
 UNKNOWN = "unknown"
-_LEAD_IDS_SHOWN = 6  # lead ids printed per rep in the terminal table; to_dict() has them all
+_LEAD_IDS_SHOWN = 4  # lead ids printed per rep in the terminal table; to_dict() has them all
 
 
 @dataclass(frozen=True)
@@ -239,23 +239,28 @@ class Tracking:
         )
 
     def speed_to_lead_note(self) -> str:
-        """The warning that goes with the speed-to-lead table: hand-raisers are called faster."""
-        rows = [
-            r
-            for r in self.speed_to_lead.to_dicts()
-            if r["band"] not in ("never",) and r["mqls"] > 0
-        ]
+        """The warning that goes with the speed-to-lead table: hand-raisers are called faster.
+
+        Names the hand-raiser share of the fastest and the slowest timed band with MQLs, and says
+        whether the mix favours the faster band in this history.
+        """
         base = (
-            "Hand-raisers tend to be called faster, so the bands mix intent and a faster band's "
-            "higher rates are not all the effect of speed"
+            "Hand-raisers tend to be called faster, so the bands can mix intent with speed: read "
+            "the hand-raiser share per band before crediting speed for a band's higher rates."
         )
+        rows = [r for r in self.speed_to_lead.to_dicts() if r["band"] != "never" and r["mqls"]]
         if len(rows) < 2:
-            return base + "."
+            return base
         fast, slow = rows[0], rows[-1]
+        mix = (
+            "so part of the faster band's lead is intent, not speed"
+            if fast["hand_raiser_share"] > slow["hand_raiser_share"]
+            else "so here the mix does not favour the faster band"
+        )
         return (
-            f"{base}: hand-raisers are {_pct(fast['hand_raiser_share'])} of the MQLs first "
-            f"touched in {fast['band']} but {_pct(slow['hand_raiser_share'])} of those touched in "
-            f"{slow['band']}. Compare bands within one intent before crediting speed."
+            f"{base} Here hand-raisers are {_pct(fast['hand_raiser_share'])} of the MQLs first "
+            f"touched in {fast['band']} and {_pct(slow['hand_raiser_share'])} of those touched in "
+            f"{slow['band']}, {mix}."
         )
 
     def to_dict(self) -> dict[str, Any]:

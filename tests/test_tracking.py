@@ -318,8 +318,8 @@ def test_speed_to_lead_band_edges(april):
     assert rows["never"]["sql_rate"] == 0.0  # S6's sql_at is after the cutoff
     assert [rows[b]["hand_raiser_share"] for b in BANDS] == [1.0, 1.0, 0.0, 0.0, 0.0]
     assert april.speed_to_lead_note().endswith(
-        "hand-raisers are 100% of the MQLs first touched in <1 h but 0% of those touched in >24 h. "
-        "Compare bands within one intent before crediting speed."
+        "Here hand-raisers are 100% of the MQLs first touched in <1 h and 0% of those touched in "
+        ">24 h, so part of the faster band's lead is intent, not speed."
     )
 
 
