@@ -323,7 +323,7 @@ def track(
             f"No lead-value goal for {month}: lead-value attainment, its pacing and the "
             "waterfall's gap are undefined."
         )
-    if unknown and not unknown_in_matrix:
+    if unknown and not unknown_in_matrix and overall_value is not None:
         messages.append(
             f"{_count(unknown, 'MQL')} delivered in {month} had no intent or fit; the plan's "
             f"matrix has no unknown bucket, so they are valued at the overall revenue per MQL "

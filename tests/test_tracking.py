@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from slanb import db
+from slanb import SlanbError, db
 from slanb.db import create_schema
 from slanb.months import month_of, month_range, month_start
 from slanb.params import Params
@@ -131,6 +131,22 @@ def test_no_goal_leaves_attainment_undefined(example):
     assert t.pacing["goal_to_date"].null_count() == 30
     assert t.waterfall.row(-1) == ("delivered", "total", 11_601.53, 0.0, 11_601.53)
     assert t.headline().startswith("Marketing delivered 9 MQLs ($11,601.53 lead value); ")
+
+
+def test_unknown_mqls_without_any_value_leave_lead_value_undefined(example):
+    params = Params(db=str(example), month=ex.MONTH, lookback_months=2, maturity_months=1)
+    with db.connect(example) as con:
+        t = track(con, params, ex.MATRIX, ex.GOAL_MQLS, ex.LEAD_VALUE_GOAL, None)
+    assert (t.delivery.mqls, t.delivery.lead_value, t.delivery.lead_value_attainment) == (
+        9,
+        None,
+        None,
+    )
+    # through Apr 9: L01-L06 = 3,000 + 1,000.25 + 1,800.50 + 600.10 + 3,000 + 250.05; L09 on Apr 10
+    assert t.pacing["lead_value"].to_list()[8:10] == [9650.90, None]
+    assert t.waterfall.is_empty()
+    assert t.headline().startswith("Marketing delivered 9 of 12 MQLs (75%, lead value undefined); ")
+    assert any("lead value delivered is undefined" in m for m in t.messages)
 
 
 # ---- sales: first touch ------------------------------------------------------------------------
@@ -256,7 +272,7 @@ def test_as_of_mid_month_makes_later_deadlines_pending(example):
 
 
 def test_as_of_before_the_month_is_an_error(example):
-    with pytest.raises(Exception, match="before the SLA month 2026-04 begins"):
+    with pytest.raises(SlanbError, match="before the SLA month 2026-04 begins"):
         _track(example, as_of="2026-03-31T23:59:59")
 
 
