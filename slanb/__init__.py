@@ -4,7 +4,8 @@ Data flow: export -> ``ingest`` -> DuckDB -> SQL (``slanb/sql``) -> ``plan`` -> 
 """
 
 from slanb.errors import SlanbError
+from slanb.params import Params, load_params, params_from
 
 __version__ = "0.1.0"
 
-__all__ = ["SlanbError", "__version__"]
+__all__ = ["Params", "SlanbError", "__version__", "load_params", "params_from"]

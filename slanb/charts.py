@@ -1,0 +1,465 @@
+"""Altair charts for the notebooks and the report: frames from a ``Plan`` in, ``alt.Chart`` out.
+
+Importing this module registers and enables the ``slanb`` theme, so every chart shares one look.
+Months arrive as ``YYYY-MM`` strings and are drawn as UTC dates (the first of the month), so a
+reader west of Greenwich never sees October labelled September. Money is formatted ``$,.0f``.
+
+>>> import polars as pl
+>>> chart = volume(pl.DataFrame({"month": ["2025-12", "2026-01"], "mqls": [90, 110]}))
+>>> chart.to_dict()["layer"][0]["mark"]["type"]
+'bar'
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import polars as pl
+
+from slanb.volume import slope
+
+THEME = "slanb"
+MONEY = "$,.0f"
+INK = "#1f2933"
+MUTED = "#7b8794"
+BLUE = "#2f6fbd"
+ORANGE = "#d9822b"
+RED = "#c23030"
+GREEN = "#2b8a3e"
+SHADE = "#e4e7eb"
+WIDTH = 620
+HEIGHT = 260
+INTENT_LABELS = {"hand_raiser": "Hand-raiser", "other": "Other", "unknown": "Unknown"}
+FIT_LABELS = {"A": "Fit A", "B": "Fit B", "C": "Fit C", "unknown": "Unknown"}
+_MONTH_AXIS = alt.Axis(format="%b %Y", formatType="utc", labelAngle=-40, title=None)
+IN_SAMPLE = "In the sample"
+EXCLUDED = "Too recent: excluded"
+
+
+@alt.theme.register(THEME, enable=True)
+def theme() -> alt.theme.ThemeConfig:
+    """The one look of every slanb chart: quiet axes, readable type, one blue for MQLs."""
+    font = "-apple-system, 'Segoe UI', Helvetica, Arial, sans-serif"
+    return {
+        "width": WIDTH,
+        "height": HEIGHT,
+        "config": {
+            "font": font,
+            "background": "white",
+            "view": {"stroke": None},
+            "title": {
+                "fontSize": 15,
+                "fontWeight": 600,
+                "anchor": "start",
+                "color": INK,
+                "subtitleColor": MUTED,
+                "subtitleFontSize": 12,
+                "offset": 12,
+            },
+            "axis": {
+                "labelFontSize": 12,
+                "titleFontSize": 12,
+                "titleFontWeight": 500,
+                "titleColor": MUTED,
+                "labelColor": INK,
+                "gridColor": "#eef0f2",
+                "domainColor": "#cbd2d9",
+                "tickColor": "#cbd2d9",
+            },
+            "legend": {
+                "labelFontSize": 12,
+                "titleFontSize": 12,
+                "orient": "top",
+                "labelLimit": 400,
+            },
+            "bar": {"color": BLUE},
+            "line": {"color": BLUE, "strokeWidth": 2.5},
+            "point": {"color": BLUE, "filled": True, "size": 50},
+            "text": {"fontSize": 12, "color": INK},
+            "range": {"category": [BLUE, ORANGE, "#3e9e6f", "#8e5cb5", MUTED]},
+        },
+    }
+
+
+# Readers get the chart, not Vega-Embed's "…" menu of export and editor links.
+alt.renderers.set_embed_options(actions=False)
+
+
+def _dated(frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` with ``month`` (YYYY-MM) as the first day of the month (``YYYY-MM-01``)."""
+    return frame.with_columns((pl.col("month") + "-01").alias("month"))
+
+
+def _x_month(*, padding: float = 0.0) -> alt.X:
+    """Months as bands, bars centred on their label; no gaps by default, so shading reads as one block."""
+    return alt.X(
+        "month:O",
+        timeUnit="utcyearmonth",
+        axis=_MONTH_AXIS,
+        scale=alt.Scale(paddingInner=padding, paddingOuter=0.05),
+    )
+
+
+def _tip_month() -> alt.Tooltip:
+    return alt.Tooltip("month:T", timeUnit="utcyearmonth", format="%B %Y", title="Month")
+
+
+def volume(months: pl.DataFrame, *, trailing_3_avg: float | None = None) -> alt.LayerChart:
+    """MQLs per month as bars (December in orange, for seasonality), a linear trend, the 3-month average.
+
+    ``months``: month (YYYY-MM), mqls — ``plan.volume.months``.
+    """
+    data = _dated(months).with_columns(
+        pl.when(pl.col("month").str.slice(5, 2) == "12")
+        .then(pl.lit("December"))
+        .otherwise(pl.lit("Other months"))
+        .alias("season"),
+        pl.Series("trend", _trend(months["mqls"].to_list()), dtype=pl.Float64),
+    )
+    base = alt.Chart(data).encode(x=_x_month())
+    bars = base.mark_bar(width={"band": 0.75}).encode(
+        y=alt.Y("mqls:Q", title="MQLs", scale=alt.Scale(domainMin=0)),
+        color=alt.Color(
+            "season:N",
+            scale=alt.Scale(domain=["Other months", "December"], range=[BLUE, ORANGE]),
+            legend=alt.Legend(title=None),
+        ),
+        tooltip=[_tip_month(), alt.Tooltip("mqls:Q", title="MQLs", format=",")],
+    )
+    trend = base.mark_line(color=INK, strokeDash=[6, 4], strokeWidth=2, clip=True).encode(
+        y="trend:Q",
+        tooltip=[_tip_month(), alt.Tooltip("trend:Q", title="Trend", format=",.0f")],
+    )
+    layers: list[alt.Chart | alt.LayerChart] = [bars, trend]
+    if trailing_3_avg is not None:
+        layers.append(_rule(trailing_3_avg, "3-month avg", MUTED, dash=[2, 3]))
+    return alt.layer(*layers).properties(
+        width=WIDTH,
+        height=HEIGHT,
+        title=alt.Title(
+            "MQLs per month",
+            subtitle="dashed line: linear trend; December in orange (the holiday dip)",
+        ),
+    )
+
+
+def _trend(values: list[int]) -> list[float | None]:
+    """The least-squares line through ``values`` (by position), for drawing only."""
+    step = slope([float(v) for v in values])
+    if step is None:
+        return [None] * len(values)
+    mid = (len(values) - 1) / 2
+    mean = sum(values) / len(values)
+    return [mean + step * (i - mid) for i in range(len(values))]
+
+
+def _rule(
+    value: float, label: str, color: str, *, dash: list[int] | None = None, dy: int = 0
+) -> alt.LayerChart:
+    """A horizontal rule at ``value``, its label in the right margin (``dy`` nudges it)."""
+    data = pl.DataFrame({"value": [float(value)], "label": [f"{label} {value:,.0f}"]})
+    return _labelled_rule(data, color, dash=dash or [], dy=dy)
+
+
+def _labelled_rule(data: pl.DataFrame, color: str, *, dash: list[int], dy: int) -> alt.LayerChart:
+    base = alt.Chart(data).encode(y="value:Q")
+    rule = base.mark_rule(color=color, strokeWidth=2, strokeDash=dash).encode(
+        tooltip=[alt.Tooltip("label:N", title="Line")]
+    )
+    text = base.mark_text(
+        align="left", baseline="middle", dx=6, dy=dy, color=color, fontWeight=600
+    ).encode(x=alt.value(WIDTH), text="label:N")
+    return alt.layer(rule, text)
+
+
+def segments(frame: pl.DataFrame, *, by: str) -> alt.Chart:
+    """MQLs per month stacked by ``by`` (``intent`` or ``fit``): ``plan.volume.by_intent|by_fit``."""
+    labels = INTENT_LABELS if by == "intent" else FIT_LABELS
+    data = _dated(frame).with_columns(
+        pl.col(by).replace_strict(labels, default=pl.col(by)).alias("segment")
+    )
+    title = "MQLs per month by intent" if by == "intent" else "MQLs per month by fit"
+    return (
+        alt.Chart(data, title=title)
+        .mark_bar()
+        .encode(
+            x=_x_month(padding=0.25),
+            y=alt.Y("mqls:Q", title="MQLs", stack="zero"),
+            color=alt.Color("segment:N", title=None, sort=list(labels.values())),
+            order=alt.Order("segment:N"),
+            tooltip=[
+                _tip_month(),
+                alt.Tooltip("segment:N", title=by.capitalize()),
+                alt.Tooltip("mqls:Q", title="MQLs", format=","),
+            ],
+        )
+        .properties(width=WIDTH, height=200)
+    )
+
+
+def _with_status(by_month: pl.DataFrame) -> pl.DataFrame:
+    return _dated(by_month).with_columns(
+        pl.when(pl.col("in_sample"))
+        .then(pl.lit(IN_SAMPLE))
+        .otherwise(pl.lit(EXCLUDED))
+        .alias("status")
+    )
+
+
+def _status_color(excluded: str) -> alt.Color:
+    return alt.Color(
+        "status:N",
+        scale=alt.Scale(domain=[IN_SAMPLE, EXCLUDED], range=[BLUE, excluded]),
+        legend=alt.Legend(title=None),
+    )
+
+
+def _shade(data: pl.DataFrame) -> alt.Chart:
+    """A grey band behind the months left out of the sample."""
+    return (
+        alt.Chart(data)
+        .transform_filter(~alt.datum.in_sample)
+        .mark_rect(color=SHADE)
+        .encode(x=_x_month())
+    )
+
+
+def sample_window(by_month: pl.DataFrame) -> alt.LayerChart:
+    """MQLs per month of MQL with the immature months shaded: they are left out of the sample.
+
+    ``by_month``: month, mqls, revenue, value, in_sample — ``plan.revenue_per_mql.by_month``.
+    """
+    data = _with_status(by_month)
+    bars = (
+        alt.Chart(data)
+        .mark_bar(width={"band": 0.75})
+        .encode(
+            x=_x_month(),
+            y=alt.Y("mqls:Q", title="MQLs"),
+            color=_status_color("#9aa5b1"),
+            tooltip=[
+                _tip_month(),
+                alt.Tooltip("mqls:Q", title="MQLs", format=","),
+                alt.Tooltip("revenue:Q", title="Won revenue so far", format=MONEY),
+                alt.Tooltip("status:N", title="Sample"),
+            ],
+        )
+    )
+    return alt.layer(_shade(data), bars).properties(
+        width=WIDTH,
+        height=HEIGHT,
+        title=alt.Title(
+            "The sample window",
+            subtitle="grey band: the most recent months, left out because their MQLs "
+            "have not had time to close",
+        ),
+    )
+
+
+def maturing_curve(by_month: pl.DataFrame, *, value: float | None = None) -> alt.LayerChart:
+    """Revenue per MQL by month of MQL: older months have had time to close, recent ones not yet.
+
+    A rule marks the sample's revenue per MQL (``value``).
+    """
+    data = _with_status(by_month)
+    base = alt.Chart(data).encode(
+        x=_x_month(),
+        y=alt.Y("value:Q", title="Revenue per MQL", axis=alt.Axis(format=MONEY)),
+    )
+    line = base.mark_line(color=MUTED, strokeWidth=1.5)
+    points = base.mark_point(filled=True, size=70, opacity=1).encode(
+        color=_status_color(ORANGE),
+        tooltip=[
+            _tip_month(),
+            alt.Tooltip("value:Q", title="Revenue per MQL", format="$,.2f"),
+            alt.Tooltip("mqls:Q", title="MQLs", format=","),
+            alt.Tooltip("revenue:Q", title="Won revenue so far", format=MONEY),
+        ],
+    )
+    layers: list[alt.Chart | alt.LayerChart] = [_shade(data), line, points]
+    if value is not None:
+        layers.append(_money_rule(value, "sample", BLUE))
+    return alt.layer(*layers).properties(
+        width=WIDTH,
+        height=HEIGHT,
+        title=alt.Title(
+            "Revenue per MQL by month of MQL",
+            subtitle="recent months are still maturing: their deals have not closed yet",
+        ),
+    )
+
+
+def _money_rule(value: float, label: str, color: str) -> alt.LayerChart:
+    data = pl.DataFrame({"value": [float(value)], "label": [f"{label} ${value:,.2f}"]})
+    return _labelled_rule(data, color, dash=[4, 3], dy=0)
+
+
+def lead_value_heatmap(matrix: pl.DataFrame) -> alt.LayerChart:
+    """The 2×3 lead-value matrix: intent down, fit across, lead value written in each cell.
+
+    ``matrix``: ``plan.matrix``. Buckets without MQLs (``flagged``) are valued at the overall revenue
+    per MQL and marked with an asterisk.
+    """
+    data = matrix.with_columns(
+        pl.col("intent").replace_strict(INTENT_LABELS, default=pl.col("intent")).alias("Intent"),
+        pl.col("fit").replace_strict(FIT_LABELS, default=pl.col("fit")).alias("Fit"),
+        pl.when(pl.col("lead_value").is_null())
+        .then(pl.lit("n/a"))
+        .otherwise(
+            pl.lit("$")
+            + pl.col("lead_value").round(0).cast(pl.Int64).cast(pl.String)
+            + pl.when(pl.col("flagged")).then(pl.lit("*")).otherwise(pl.lit(""))
+        )
+        .alias("label"),
+    )
+    data = data.with_columns(
+        pl.col("label").map_elements(_thousands, return_dtype=pl.String).alias("label")
+    )
+    base = alt.Chart(data).encode(
+        x=alt.X(
+            "Fit:N",
+            title=None,
+            sort=list(FIT_LABELS.values()),
+            axis=alt.Axis(labelAngle=0, orient="top"),
+        ),
+        y=alt.Y("Intent:N", title=None, sort=list(INTENT_LABELS.values())),
+    )
+    cells = base.mark_rect(stroke="white", strokeWidth=3).encode(
+        color=alt.Color(
+            "lead_value:Q",
+            title="Lead value",
+            scale=alt.Scale(scheme="blues"),
+            legend=alt.Legend(format=MONEY, orient="right"),
+        ),
+        tooltip=[
+            alt.Tooltip("Intent:N"),
+            alt.Tooltip("Fit:N"),
+            alt.Tooltip("lead_value:Q", title="Lead value", format="$,.2f"),
+            alt.Tooltip("mqls:Q", title="MQLs in sample", format=","),
+            alt.Tooltip("close_rate:Q", title="Close rate", format=".1%"),
+            alt.Tooltip("avg_won_amount:Q", title="Average won deal", format=MONEY),
+        ],
+    )
+    text = base.mark_text(fontSize=16, fontWeight=600).encode(
+        text="label:N",
+        color=alt.condition(
+            alt.datum.lead_value > _midpoint(matrix), alt.value("white"), alt.value(INK)
+        ),
+    )
+    return alt.layer(cells, text).properties(
+        width=420,
+        height=160,
+        title=alt.Title(
+            "Lead value per MQL, by intent and fit",
+            subtitle="* no MQLs in the sample: valued at the overall revenue per MQL"
+            if matrix["flagged"].any()
+            else "won revenue ÷ MQLs of each bucket, in the sample months",
+        ),
+    )
+
+
+def _thousands(label: str) -> str:
+    """``$12000*`` → ``$12,000*``."""
+    if not label.startswith("$"):
+        return label
+    digits = label[1:].rstrip("*")
+    return f"${int(digits):,}" + label[1 + len(digits) :]
+
+
+def _midpoint(matrix: pl.DataFrame) -> float:
+    values = matrix["lead_value"].drop_nulls()
+    if values.len() == 0:
+        return 0.0
+    return float((values.max() + values.min()) / 2)  # type: ignore[operator]
+
+
+def reverse_funnel(per_rep: pl.DataFrame) -> alt.LayerChart:
+    """What the goal per rep means at each stage: ``plan.funnel.per_rep`` (stage, label, count)."""
+    data = per_rep.with_columns(
+        pl.col("count").round(1).alias("count"),
+        pl.col("label").str.slice(0, 1).str.to_uppercase().alias("first"),
+    ).with_columns((pl.col("first") + pl.col("label").str.slice(1)).alias("Stage"))
+    order = data["Stage"].to_list()
+    base = alt.Chart(data).encode(
+        y=alt.Y("Stage:N", sort=order, title=None, axis=alt.Axis(labelFontSize=13)),
+        x=alt.X("count:Q", title="Per rep this month"),
+    )
+    bars = base.mark_bar(height={"band": 0.7}).encode(
+        tooltip=[alt.Tooltip("Stage:N"), alt.Tooltip("count:Q", title="Per rep", format=",.1f")]
+    )
+    text = base.mark_text(align="left", dx=5, fontWeight=600).encode(
+        text=alt.Text("count:Q", format=",.1f")
+    )
+    return alt.layer(bars, text).properties(
+        height=190,
+        title=alt.Title(
+            "The reverse funnel, per rep",
+            subtitle="from the goal's MQLs down to won customers, at the sample's rates",
+        ),
+    )
+
+
+def goal_vs_history(
+    months: pl.DataFrame,
+    *,
+    goal: int | None,
+    trailing_3_avg: float | None,
+    verdict: str | None = None,
+) -> alt.LayerChart:
+    """Monthly MQLs of the lookback against the goal (solid rule) and the 3-month average (dashed)."""
+    data = _dated(months)
+    base = alt.Chart(data).encode(x=_x_month())
+    bars = base.mark_bar(width={"band": 0.75}, color="#9fb8d8").encode(
+        y=alt.Y("mqls:Q", title="MQLs"),
+        tooltip=[_tip_month(), alt.Tooltip("mqls:Q", title="MQLs", format=",")],
+    )
+    layers: list[alt.Chart | alt.LayerChart] = [bars]
+    above = goal is None or trailing_3_avg is None or goal >= trailing_3_avg
+    if trailing_3_avg is not None:
+        layers.append(
+            _rule(trailing_3_avg, "3-month avg", MUTED, dash=[4, 3], dy=7 if above else -7)
+        )
+    if goal is not None:
+        color = {"realistic": GREEN, "stretch": ORANGE, "unrealistic": RED}.get(verdict or "", INK)
+        layers.append(_rule(goal, "goal", color, dy=-7 if above else 7))
+    subtitle = f"verdict: {verdict}" if verdict else "no goal to check"
+    return alt.layer(*layers).properties(
+        width=WIDTH,
+        height=HEIGHT,
+        title=alt.Title("The goal against the last months' MQLs", subtitle=subtitle),
+    )
+
+
+def revenue_split(revenue_goal: float | None, revenue_target: float | None) -> alt.LayerChart:
+    """The company goal as one bar: the part marketing sources (the target) and the rest."""
+    parts, amounts = [], []
+    if revenue_goal is not None and revenue_target is not None:
+        parts = ["Marketing sources: the target", "The rest of the company"]
+        amounts = [revenue_target, revenue_goal - revenue_target]
+    data = pl.DataFrame(
+        {"part": parts, "amount": amounts, "order": list(range(len(parts)))},
+        schema={"part": pl.String, "amount": pl.Float64, "order": pl.Int64},
+    ).with_columns(
+        pl.col("amount").map_elements(lambda x: f"${x:,.0f}", return_dtype=pl.String).alias("label")
+    )
+    base = (
+        alt.Chart(data)
+        .transform_stack(stack="amount", as_=["x0", "x1"], groupby=[], sort=[{"field": "order"}])
+        .transform_calculate(mid="(datum.x0 + datum.x1) / 2")
+    )
+    bars = base.mark_bar(height=44).encode(
+        x=alt.X("x0:Q", title=None, axis=alt.Axis(format=MONEY, tickCount=5)),
+        x2="x1:Q",
+        color=alt.Color(
+            "part:N",
+            scale=alt.Scale(domain=parts or ["none"], range=[BLUE, "#cbd2d9"]),
+            legend=alt.Legend(title=None),
+        ),
+        tooltip=[alt.Tooltip("part:N", title="Part"), alt.Tooltip("amount:Q", format=MONEY)],
+    )
+    text = base.mark_text(fontWeight=600, fontSize=14).encode(
+        x="mid:Q",
+        text="label:N",
+        color=alt.condition(alt.datum.order == 0, alt.value("white"), alt.value(INK)),
+    )
+    title = "The company goal and marketing's part" if parts else "No revenue goal for this month"
+    return alt.layer(bars, text).properties(width=WIDTH, height=60, title=title)
