@@ -1,0 +1,432 @@
+"""The monthly report: every notebook run on one set of parameters, rendered to offline HTML.
+
+``build_report(params)`` resolves the SLA month once, runs ``notebooks/*.ipynb`` with papermill in
+parallel (one kernel per notebook, threads in this process), renders each to HTML without code, and
+writes ``index.html`` and ``summary.json``. Everything is built in a temporary folder inside ``out``
+and moved into ``out/YYYY-MM`` only when all of it succeeded, so a failed run leaves the previous
+report in place; the failed notebook, with its traceback, is kept under ``out/.failed/YYYY-MM``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import re
+import shutil
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import altair as alt
+import jinja2
+import nbformat
+import papermill
+import vl_convert
+from nbconvert import HTMLExporter
+from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
+from papermill.exceptions import PapermillExecutionError
+
+from slanb import __version__, db, narrative
+from slanb.errors import SlanbError
+from slanb.months import month_label, parse_month
+from slanb.params import Params, load_params
+from slanb.plan import Plan, plan_on, resolve_month
+
+TITLE = "Marketing-to-Sales SLA"
+KERNEL = "python3"
+HIDDEN_TAGS = frozenset({"parameters", "injected-parameters"})
+_SHORT = {
+    "00_sla_summary": "Summary",
+    "01_historical_volume": "1 Volume",
+    "02_revenue_per_mql": "2 MQL value",
+    "03_revenue_target": "3 Target",
+    "04_goal_backsolve": "4 Goal",
+    "05_cross_check": "5 Cross-check",
+}
+_VERDICT_COLORS = {"realistic": "#2b8a3e", "stretch": "#d9822b", "unrealistic": "#c23030"}
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+_log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class NotebookRun:
+    """One notebook of a report: its name, whether it ran, how long it took, its HTML page."""
+
+    name: str
+    status: str  # "ok" or "failed"
+    seconds: float
+    html: Path | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class ReportResult:
+    """What ``build_report`` wrote: ``folder`` (``out/YYYY-MM``) holding ``index`` and the pages."""
+
+    month: str
+    folder: Path
+    index: Path
+    summary: Path
+    notebooks: tuple[NotebookRun, ...]
+    seconds: float
+    plan: Plan = field(repr=False, compare=False)
+
+    def format(self) -> str:
+        """A few lines for the terminal."""
+        lines = [f"Report for {month_label(self.month)}: {self.index}"]
+        lines += [f"  {r.name:<24} {r.status:<6} {r.seconds:5.1f}s" for r in self.notebooks]
+        lines.append(f"  built in {self.seconds:.1f}s")
+        return "\n".join(lines)
+
+
+# ---- the build ----------------------------------------------------------------------------------
+def build_report(
+    params: Params,
+    *,
+    out: str | os.PathLike[str] = "reports",
+    notebooks_dir: str | os.PathLike[str] | None = None,
+    progress: Callable[[str], None] = print,
+    workers: int | None = None,
+) -> ReportResult:
+    """Run every notebook for ``params`` and write the HTML report to ``out/YYYY-MM/``.
+
+    ``out`` and ``notebooks_dir`` resolve from the project root when relative; ``workers`` kernels
+    run at once (default: one per notebook, at most 6). Raises :class:`SlanbError` naming the
+    notebook, cell and error when a notebook fails; the previous report for the month is kept.
+    """
+    started = time.perf_counter()
+    out_dir = db.resolve_path(out).resolve()
+    books = _notebooks(notebooks_dir)
+    with db.connect(params.db_path) as con:
+        params = resolve_month(con, params).replace(db=str(params.db_path.resolve()))
+        plan = plan_on(con, params)
+    month = parse_month(params.month or "", name="month")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    run_at = datetime.now(UTC).replace(microsecond=0)
+    progress(
+        f"building the {month_label(month)} report from {params.db_path} into {out_dir / month}"
+    )
+
+    tmp = Path(tempfile.mkdtemp(prefix=f".build-{month}-", dir=out_dir))
+    tmp.chmod(0o755)  # mkdtemp makes it private; the report is for reading
+    try:
+        with ThreadPoolExecutor(max_workers=1) as bundle_pool:
+            bundle: Future[str] = bundle_pool.submit(_vega_bundle)
+            runs = _run_all(books, tmp, params, progress=progress, workers=workers)
+            failed = [r for r in runs if r.status != "ok"]
+            if failed:
+                _keep_failed(out_dir, month, tmp, failed)
+                raise SlanbError(_failure_message(failed, out_dir / ".failed" / month))
+            page = _page_context(plan, params, run_at, books, bundle.result())
+        runs = [_render(run, tmp, page, progress=progress) for run in runs]
+        summary = tmp / "summary.json"
+        summary.write_text(json.dumps(_summary(plan, params, run_at), indent=2) + "\n", "utf-8")
+        (tmp / "index.html").write_text(_index_html(plan, page, runs), "utf-8")
+        folder = _swap_into_place(tmp, out_dir / month)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp)
+    seconds = time.perf_counter() - started
+    progress(f"wrote {folder / 'index.html'} in {seconds:.1f}s")
+    return ReportResult(
+        month=month,
+        folder=folder,
+        index=folder / "index.html",
+        summary=folder / "summary.json",
+        notebooks=tuple(
+            NotebookRun(r.name, r.status, r.seconds, folder / r.html.name if r.html else None)
+            for r in runs
+        ),
+        seconds=seconds,
+        plan=plan,
+    )
+
+
+def _notebooks(notebooks_dir: str | os.PathLike[str] | None) -> list[Path]:
+    folder = db.resolve_path(notebooks_dir or "notebooks")
+    books = sorted(folder.glob("[0-9][0-9]_*.ipynb"))
+    if not books:
+        msg = (
+            f"No notebooks (NN_name.ipynb) in {folder}. Run from a slanb checkout or pass "
+            "notebooks_dir."
+        )
+        raise SlanbError(msg)
+    return books
+
+
+def _run_all(
+    books: list[Path],
+    tmp: Path,
+    params: Params,
+    *,
+    progress: Callable[[str], None],
+    workers: int | None,
+) -> list[NotebookRun]:
+    """Execute every notebook into ``tmp``, ``workers`` kernels at a time, in notebook order."""
+    parameters = params.to_dict()
+    lock = threading.Lock()
+
+    def say(text: str) -> None:
+        with lock:
+            progress(text)
+
+    def run(book: Path) -> NotebookRun:
+        say(f"running {book.stem} …")
+        t0 = time.perf_counter()
+        try:
+            # Absolute paths and no ``cwd``: papermill's cwd is a process-wide chdir, unsafe in threads.
+            papermill.execute_notebook(
+                str(book),
+                str(tmp / book.name),
+                parameters=parameters,
+                kernel_name=KERNEL,
+                progress_bar=False,
+                log_output=False,
+            )
+        except PapermillExecutionError as exc:
+            say(f"FAILED {book.stem}: {exc.ename}: {_ANSI.sub('', str(exc.evalue))}")
+            return NotebookRun(
+                book.stem, "failed", time.perf_counter() - t0, error=_cell_error(exc)
+            )
+        except Exception as exc:  # a kernel that died or never started: report it, don't hide it
+            say(f"FAILED {book.stem}: {type(exc).__name__}: {exc}")
+            return NotebookRun(
+                book.stem, "failed", time.perf_counter() - t0, error=f"{type(exc).__name__}: {exc}"
+            )
+        seconds = time.perf_counter() - t0
+        say(f"done {book.stem} ({seconds:.1f}s)")
+        return NotebookRun(book.stem, "ok", seconds)
+
+    with _quiet_papermill(), ThreadPoolExecutor(max_workers=workers or min(len(books), 6)) as pool:
+        return list(pool.map(run, books))
+
+
+def _cell_error(exc: PapermillExecutionError) -> str:
+    first = next((line for line in exc.source.splitlines() if line.strip()), "").strip()
+    evalue = _ANSI.sub("", str(exc.evalue))
+    return f"cell In [{exc.exec_count}] (`{first}`): {exc.ename}: {evalue}"
+
+
+def _failure_message(failed: list[NotebookRun], folder: Path) -> str:
+    first = failed[0]
+    others = ", ".join(r.name for r in failed[1:])
+    also = f" ({len(failed) - 1} more failed: {others})" if others else ""
+    return (
+        f"notebook {first.name} failed in {first.error}{also}. The executed notebook with the "
+        f"traceback is {folder / (first.name + '.ipynb')}; the previous report was left in place."
+    )
+
+
+def _keep_failed(out_dir: Path, month: str, tmp: Path, failed: list[NotebookRun]) -> None:
+    """Move the failed executed notebooks to ``out/.failed/YYYY-MM/`` (replacing older ones)."""
+    folder = out_dir / ".failed" / month
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    for run in failed:
+        executed = tmp / f"{run.name}.ipynb"
+        if executed.exists():
+            os.replace(executed, folder / executed.name)
+
+
+def _swap_into_place(tmp: Path, final: Path) -> Path:
+    """Rename ``tmp`` to ``final``; an existing ``final`` is moved aside first, then removed.
+
+    POSIX cannot rename a folder onto a non-empty one, so this is two renames; if the second fails
+    the old report is put back.
+    """
+    old: Path | None = None
+    if final.exists():
+        old = final.with_name(f".old-{final.name}-{os.getpid()}-{time.time_ns()}")
+        os.replace(final, old)
+    try:
+        os.replace(tmp, final)
+    except OSError:
+        if old is not None:
+            os.replace(old, final)
+        raise
+    if old is not None:
+        shutil.rmtree(old)
+    return final
+
+
+class _PapermillNoise(logging.Filter):
+    """Drop papermill's false alarms about ``name: str | None`` parameter lines.
+
+    papermill 2.7 cannot parse PEP 604 annotations (nteract/papermill#695, #806), so it warns
+    "Unable to parse line" and "Passed unknown parameter" although it injects the values correctly.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        text = record.getMessage()
+        return not (
+            text.startswith("Passed unknown parameter:")
+            or (text.startswith("Unable to parse line") and "|" in text)
+        )
+
+
+@contextmanager
+def _quiet_papermill() -> Iterator[None]:
+    """Filter :class:`_PapermillNoise` out of papermill's two loggers for the duration."""
+    noise = _PapermillNoise()
+    loggers = [logging.getLogger("papermill"), logging.getLogger("papermill.translators")]
+    for logger in loggers:
+        logger.addFilter(noise)
+    try:
+        yield
+    finally:
+        for logger in loggers:
+            logger.removeFilter(noise)
+
+
+# ---- HTML ---------------------------------------------------------------------------------------
+def templates_dir() -> Path:
+    """The folder holding the ``slanb`` nbconvert template (shipped as package data)."""
+    return Path(str(resources.files("slanb") / "templates"))
+
+
+@cache
+def _vega_bundle() -> str:
+    """Vega, Vega-Lite and Vega-Embed in one script, for Altair's Vega-Lite version (~0.9 MB)."""
+    major_minor = ".".join(alt.VEGALITE_VERSION.split(".")[:2])
+    return vl_convert.javascript_bundle(vl_version=major_minor)
+
+
+def _vega_debug() -> str:
+    """What Altair's default renderer checks before fetching a library from the CDN."""
+    return json.dumps(
+        {
+            "vega_version": alt.VEGA_VERSION,
+            "vegalite_version": alt.VEGALITE_VERSION,
+            "vegaembed_version": alt.VEGAEMBED_VERSION,
+        }
+    )
+
+
+def _title(book: Path) -> str:
+    """The notebook's first Markdown heading, without the ``#``."""
+    nb = nbformat.read(book, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                if line.startswith("#"):
+                    return line.lstrip("#").strip()
+    return book.stem
+
+
+def _page_context(
+    plan: Plan, params: Params, run_at: datetime, books: list[Path], bundle: str
+) -> dict[str, Any]:
+    headlines = narrative.step_headlines(plan)
+    steps = []
+    for book in books:
+        number = book.stem[:2].lstrip("0")
+        steps.append(
+            {
+                "name": book.stem,
+                "number": number,
+                "title": _title(book),
+                "short": _SHORT.get(book.stem, book.stem),
+                "href": f"{book.stem}.html",
+                "headline": headlines.get(book.stem, ""),
+            }
+        )
+    return {
+        "title": TITLE,
+        "month": plan.month,
+        "month_label": plan.month_label,
+        "run_at": run_at.strftime("%Y-%m-%d %H:%M UTC"),
+        "version": __version__,
+        "parameters": narrative.parameter_rows(params),
+        "steps": steps,
+        "vega_bundle": bundle,
+        "vega_debug": _vega_debug(),
+    }
+
+
+class _ReaderView(Preprocessor):
+    """Drop what a reader should not see: warnings on stderr, and code cells left with no output."""
+
+    def preprocess(self, nb: Any, resources: Any) -> tuple[Any, Any]:  # noqa: D102
+        for cell in nb.cells:
+            if cell.cell_type == "code":
+                cell.outputs = [
+                    o
+                    for o in cell.outputs
+                    if not (o.output_type == "stream" and o.get("name") == "stderr")
+                ]
+        nb.cells = [c for c in nb.cells if c.cell_type != "code" or c.outputs]
+        return nb, resources
+
+
+def render_html(notebook: nbformat.NotebookNode, page: dict[str, Any], *, name: str) -> str:
+    """One executed notebook as a self-contained HTML page: no code, no parameters, no CDN."""
+    exporter = HTMLExporter(
+        template_name="slanb",
+        extra_template_basedirs=[str(templates_dir())],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
+    exporter.register_preprocessor(
+        TagRemovePreprocessor(remove_cell_tags=set(HIDDEN_TAGS), enabled=True), enabled=True
+    )
+    exporter.register_preprocessor(_ReaderView(enabled=True), enabled=True)
+    step = next((s for s in page["steps"] if s["name"] == name), None)
+    notebook.metadata["title"] = f"{step['title'] if step else name}: {page['month_label']}"
+    body, _ = exporter.from_notebook_node(notebook, resources={"slanb": {**page, "current": name}})
+    return body
+
+
+def _render(
+    run: NotebookRun, tmp: Path, page: dict[str, Any], *, progress: Callable[[str], None]
+) -> NotebookRun:
+    notebook = nbformat.read(tmp / f"{run.name}.ipynb", as_version=4)
+    html = tmp / f"{run.name}.html"
+    html.write_text(render_html(notebook, page, name=run.name), "utf-8")
+    progress(f"rendered {html.name}")
+    return NotebookRun(run.name, run.status, run.seconds, html)
+
+
+def _index_html(plan: Plan, page: dict[str, Any], runs: list[NotebookRun]) -> str:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(templates_dir() / "slanb"), autoescape=False
+    )
+    verdict = plan.cross_check.verdict
+    return env.get_template("report_index.html.j2").render(
+        **page,
+        headline=plan.headline,
+        verdict=narrative.VERDICT_WORDS.get(verdict or ""),
+        verdict_color=_VERDICT_COLORS.get(verdict or "", "#52606d"),
+        sentence=plan.cross_check.sentence,
+        messages=list(plan.messages),
+    )
+
+
+def _summary(plan: Plan, params: Params, run_at: datetime) -> dict[str, Any]:
+    return {
+        **plan.to_dict(),
+        "params": params.to_dict(),
+        "run_at": run_at.isoformat(),
+        "version": __version__,
+    }
+
+
+# ---- CLI handler (wired in slanb/cli.py) -------------------------------------------------------
+def cli_report(args: argparse.Namespace) -> int:
+    """``slanb report [--params FILE] [--month YYYY-MM] [--db PATH] [--out DIR]``."""
+    params = load_params(args.params, month=args.month, db=args.db)
+    result = build_report(params, out=args.out)
+    print(result.format())
+    return 0

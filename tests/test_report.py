@@ -1,0 +1,177 @@
+"""End to end: build_report on the worked example, once per module, and what a reader gets."""
+
+from __future__ import annotations
+
+import argparse
+import html
+import json
+import re
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+import slanb
+from slanb.errors import SlanbError
+from slanb.params import Params
+from slanb.plan import plan
+from slanb.report import build_report, cli_report
+from tests.conftest import write_history
+from tests.fixtures import worked_example
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGES = [p.stem for p in sorted((ROOT / "notebooks").glob("*.ipynb"))]
+REMOTE = re.compile(
+    r"<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)\s*=\s*[\"']?(?:https?:)?//", re.I
+)
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("report") / "worked_example.duckdb"
+    return write_history(path, worked_example.tables(), exported_at="2026-11-01 00:00:00")
+
+
+@pytest.fixture(scope="module")
+def built(db, tmp_path_factory):
+    out = tmp_path_factory.mktemp("reports")
+    said: list[str] = []
+    result = build_report(Params(db=str(db)), out=out, progress=said.append)
+    return result, out, said
+
+
+def test_report_folder_holds_every_page_and_nothing_else(built):
+    result, out, said = built
+    assert result.month == "2026-10"
+    assert result.folder == out / "2026-10"
+    assert sorted(p.name for p in out.iterdir()) == ["2026-10"]  # no temp or failed folders
+    names = {p.name for p in result.folder.iterdir()}
+    assert names == {"index.html", "summary.json"} | {
+        f"{n}.{ext}" for n in PAGES for ext in ("html", "ipynb")
+    }
+    assert [r.status for r in result.notebooks] == ["ok"] * len(PAGES)
+    assert "running 02_revenue_per_mql …" in said
+
+
+def test_summary_json_is_the_engine_plan_for_the_same_params(built, db):
+    result, _, _ = built
+    summary = json.loads(result.summary.read_text(encoding="utf-8"))
+    engine = plan(Params(db=str(db), month="2026-10"))
+    extra = {k: summary.pop(k) for k in ("params", "run_at", "version")}
+    assert summary == json.loads(json.dumps(engine.to_dict()))
+    assert summary["goal"]["mqls"] == 750
+    assert summary["revenue_per_mql"]["value"] == 100.0
+    assert summary["cross_check"]["ratio"] == 1.04
+    assert summary["cross_check"]["verdict"] == "realistic"
+    assert extra["version"] == slanb.__version__
+    assert extra["params"]["month"] == "2026-10"
+    assert extra["params"]["db"] == str(db.resolve())
+    assert extra["params"]["marketing_share"] == 0.75
+
+
+def test_executed_notebooks_ran_on_the_resolved_month_and_absolute_db(built, db):
+    result, _, _ = built
+    nb = nbformat.read(result.folder / "02_revenue_per_mql.ipynb", as_version=4)
+    injected = next(c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", []))
+    assert 'month = "2026-10"' in injected.source
+    assert f'db = "{db.resolve()}"' in injected.source
+
+
+def test_headline_numbers_are_on_the_summary_page_and_the_index(built):
+    result, _, _ = built
+    summary_page = (result.folder / "00_sla_summary.html").read_text(encoding="utf-8")
+    index = result.index.read_text(encoding="utf-8")
+    headline = "Marketing must deliver 750 MQLs ($75,000 of lead value) in October 2026."
+    for page in (summary_page, index):
+        assert html.escape(headline, quote=False) in page
+        assert "750 MQLs" in page and "$75,000" in page
+    for name in PAGES:
+        assert f'href="{name}.html"' in index
+    assert "$100 per MQL" in index and "Realistic (ratio 1.04)" in index
+
+
+def test_pages_are_self_contained_no_remote_scripts_or_stylesheets(built):
+    result, _, _ = built
+    for page in result.folder.glob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        assert not REMOTE.search(text), f"{page.name} loads something from the network"
+        if page.name != "index.html":
+            # the Vega bundle once per page, and the preset that stops Altair fetching it again
+            assert text.count("window.vegaEmbed=") == 1, page.name
+            assert '"vegalite_version": "' in text
+
+
+def test_pages_show_no_code_and_no_parameters_cells(built):
+    result, _, _ = built
+    for name in PAGES:
+        page = (result.folder / f"{name}.html").read_text(encoding="utf-8")
+        source = nbformat.read(ROOT / "notebooks" / f"{name}.ipynb", as_version=4)
+        for cell in source.cells:
+            if cell.cell_type != "code":
+                continue
+            for line in cell.source.splitlines():
+                line = line.strip()
+                if len(line) >= 15:
+                    assert line not in page and html.escape(line) not in page, (name, line)
+        assert "celltag_parameters" not in page and "celltag_injected-parameters" not in page
+        assert "hl-ipython3" not in page  # nbconvert's wrapper of highlighted code
+
+
+def test_charts_are_in_the_pages(built):
+    result, _, _ = built
+    page = (result.folder / "02_revenue_per_mql.html").read_text(encoding="utf-8")
+    assert page.count('class="vega-embed"') + page.count("altair-viz-") >= 3
+    assert "The sample window" in page and "Revenue per MQL by month of MQL" in page
+
+
+def _broken_notebooks(folder: Path) -> Path:
+    folder.mkdir()
+    nb = new_notebook(
+        cells=[
+            new_markdown_cell("# Broken"),
+            new_code_cell("month = None  # SLA month", metadata={"tags": ["parameters"]}),
+            new_code_cell('raise ValueError("the broken step")'),
+        ]
+    )
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nbformat.write(nb, folder / "01_broken.ipynb")
+    return folder
+
+
+def test_a_failing_notebook_keeps_the_previous_report(built, db, tmp_path):
+    result, out, _ = built
+    out2 = tmp_path / "reports"
+    shutil.copytree(out, out2)
+    before = (out2 / "2026-10" / "summary.json").read_bytes()
+    with pytest.raises(SlanbError) as err:
+        build_report(
+            Params(db=str(db)),
+            out=out2,
+            notebooks_dir=_broken_notebooks(tmp_path / "nbs"),
+            progress=lambda _: None,
+        )
+    text = str(err.value)
+    assert "01_broken" in text and "ValueError: the broken step" in text
+    assert 'In [3] (`raise ValueError("the broken step")`)' in text
+    failed = out2 / ".failed" / "2026-10" / "01_broken.ipynb"
+    assert str(failed) in text
+    outputs = [o for c in nbformat.read(failed, as_version=4).cells for o in c.get("outputs", [])]
+    assert any(o.get("ename") == "ValueError" for o in outputs)
+    assert (out2 / "2026-10" / "summary.json").read_bytes() == before
+    assert sorted(p.name for p in out2.iterdir()) == [".failed", "2026-10"]
+
+
+def test_a_bad_month_writes_nothing(db, tmp_path):
+    out = tmp_path / "reports"
+    args = argparse.Namespace(params=None, month="2026-13", db=str(db), out=str(out))
+    with pytest.raises(SlanbError, match="YYYY-MM"):
+        cli_report(args)
+    with pytest.raises(SlanbError, match="YYYY-MM"):
+        build_report(Params(db=str(db), month="../../etc"), out=out, progress=lambda _: None)
+    assert not out.exists()
