@@ -47,6 +47,12 @@ def _cmd_plan(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_dashboard(args: argparse.Namespace) -> int:
+    from slanb.tracking import dashboard_cli
+
+    return dashboard_cli(args.params, args.as_of, args.month, args.db)
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="slanb",
@@ -77,6 +83,24 @@ def _parser() -> argparse.ArgumentParser:
     _add_run_options(pl)
     pl.add_argument("--json", action="store_true", help="print Plan.to_dict() as JSON")
     pl.set_defaults(func=_cmd_plan)
+
+    dash = sub.add_parser(
+        "dashboard", help='print the SLA tracking and "don\'t be on the dashboard" for a month'
+    )
+    dash.add_argument("--params", help="flat YAML params file (default: params/default.yaml)")
+    dash.add_argument(
+        "--month",
+        help="SLA month YYYY-MM (default: the month holding --as-of, else the month in progress)",
+    )
+    dash.add_argument(
+        "--db", help="history file (default: the params file's db, else data/demo.duckdb)"
+    )
+    dash.add_argument(
+        "--as-of",
+        metavar="TIMESTAMP",
+        help="judge the month at this instant, ISO 8601 (default: now, or the end of the history)",
+    )
+    dash.set_defaults(func=_cmd_dashboard)
 
     s = sub.add_parser("summary", help="print how much history a database holds")
     s.add_argument("--db", default="data/demo.duckdb", help="history file (default: %(default)s)")

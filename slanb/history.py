@@ -72,9 +72,20 @@ def summary(con: duckdb.DuckDBPyConnection) -> HistorySummary:
     )
 
 
+def recorded_export(con: duckdb.DuckDBPyConnection) -> datetime | None:
+    """``slanb_meta.exported_at`` as recorded by ``slanb ingest`` or ``slanb demo`` (None if absent).
+
+    Tracking never judges past it: touches after it are not in the history yet.
+    """
+    rows = con.sql(
+        "select max(try_cast(value as timestamp)) from slanb_meta where key = 'exported_at'"
+    ).fetchall()
+    return rows[0][0] if rows else None
+
+
 def exported_at(con: duckdb.DuckDBPyConnection) -> datetime | None:
     """The instant the history is complete up to (``slanb_meta.exported_at``, else newest timestamp)."""
-    return summary(con).exported_at
+    return recorded_export(con) or summary(con).exported_at
 
 
 def last_complete_month(con: duckdb.DuckDBPyConnection) -> str:

@@ -24,6 +24,7 @@ from slanb.goals import (
 from slanb.money import usd
 from slanb.months import month_label
 from slanb.params import Params
+from slanb.tracking import Tracking, track
 from slanb.value import RevenuePerMql, lead_value_matrix, revenue_per_mql, sample
 from slanb.volume import Volume, volume
 
@@ -45,6 +46,7 @@ class Plan:
     cross_check: CrossCheck
     matrix: pl.DataFrame
     funnel: Funnel
+    tracking: Tracking | None  # None when the month has not begun (planning a future month)
     messages: tuple[str, ...]
     seconds: float = field(default=0.0, compare=False)
 
@@ -120,6 +122,8 @@ class Plan:
             "matrix": self.matrix.to_dicts(),
             "funnel": self.funnel.to_dict(),
             "messages": list(self.messages),
+            **(self.tracking.to_dict() if self.tracking else {}),
+            "tracking_messages": list(self.tracking.messages) if self.tracking else [],
         }
 
 
@@ -157,6 +161,10 @@ def plan_on(
         monthly_mqls=vol.months["mqls"].to_list(),
         params=params,
     )
+    matrix = lead_value_matrix(rows, rpm.value)
+    tracking = None
+    if min(params.as_of_instant, history.recorded_export(con) or params.end) >= params.cutoff:
+        tracking = track(con, params, matrix, goal.mqls, goal.lead_value, rpm.value)
     return Plan(
         month=params.month or "",
         params=params,
@@ -165,8 +173,9 @@ def plan_on(
         target=target,
         goal=goal,
         cross_check=check,
-        matrix=lead_value_matrix(rows, rpm.value),
+        matrix=matrix,
         funnel=reverse_funnel(rows, goal.mqls_per_rep),
+        tracking=tracking,
         messages=vol.messages + rpm.messages + target_msgs + goal_msgs,
         seconds=time.perf_counter() - started,
     )

@@ -17,13 +17,14 @@ plus the breached lead ids of the reps on the dashboard.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import duckdb
 import polars as pl
 
+from slanb import history
 from slanb.db import load_sql
 from slanb.errors import SlanbError
 from slanb.money import cents, dec, ratio, usd
@@ -305,6 +306,10 @@ def track(
         raise SlanbError(msg)
     month = params.month
     as_of = params.as_of_instant
+    known = history.recorded_export(con)
+    capped = known is not None and known < as_of
+    if capped:
+        as_of = known  # never judge past what the history knows: touches after it are not in yet
     if as_of < params.cutoff:
         msg = (
             f"as_of {as_of:%Y-%m-%d %H:%M} is before the SLA month {month} begins: nothing can be "
@@ -313,6 +318,11 @@ def track(
         raise SlanbError(msg)
     values, unknown_in_matrix = _bucket_values(matrix, overall_value)
     messages: list[str] = []
+    if capped and as_of < params.end:
+        messages.append(
+            f"The history is complete up to {as_of:%Y-%m-%d %H:%M} UTC (its last import), so "
+            f"{month} is judged as of then; import a newer export to judge it later."
+        )
 
     delivery = _delivery(con, params, as_of, values, unknown_in_matrix, goal_mqls, lead_value_goal)
     unknown = delivery.by_bucket.filter(pl.col("intent") == UNKNOWN)["mqls"].sum()
@@ -598,9 +608,14 @@ def dashboard_cli(
     from slanb.plan import plan_on
 
     params = load_params(params_file, as_of=as_of, month=month, db=db)
-    if params.month is None:
-        params = params.replace(month=month_of(_instant(params.as_of)))
     with slanb_db.connect(params.db_path) as con:
+        if params.month is None:
+            # the month in progress: the one holding as_of (or now), but never past the history
+            at = _instant(params.as_of)
+            known = history.recorded_export(con)
+            if known is not None and known <= at:
+                at = known - timedelta(microseconds=1)
+            params = params.replace(month=month_of(at))
         p = plan_on(con, params)
         t = track(
             con,

@@ -405,7 +405,7 @@ def _memory_history(leads) -> duckdb.DuckDBPyConnection:
     return con
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     leads=_leads,
     hours=st.sampled_from([24.0, 0.5, 36.5]),
