@@ -123,3 +123,23 @@ def test_cli_errors_are_one_line(worked, capsys, tmp_path):
     err = capsys.readouterr().err
     assert "command line: parameter month must be a month written YYYY-MM" in err
     assert "Traceback" not in err
+
+
+def test_tracking_never_judges_past_the_export(history):
+    path = history(worked_example.tables(), exported_at="2026-09-15 12:00:00")
+    p = plan(Params(db=str(path), month="2026-09"))
+    assert p.tracking is not None and p.tracking.as_of.isoformat() == "2026-09-15T12:00:00"
+    assert any(
+        m.startswith("The history is complete up to 2026-09-15 12:00 UTC")
+        for m in p.tracking.messages
+    )
+    assert p.tracking.delivery.mqls == 740  # every September MQL was on the 15th, before noon
+    later = plan(Params(db=str(path), month="2026-10"))
+    assert later.tracking is None  # October has not begun as far as the history knows
+    assert later.to_dict()["tracking_messages"] == [] and "delivery" not in later.to_dict()
+
+
+def test_plan_dict_carries_both_halves(worked):
+    d = plan(Params(db=str(worked))).to_dict()
+    assert {"delivery", "pacing", "first_touch", "cadence", "dashboard", "speed_to_lead"} <= set(d)
+    assert d["delivery"]["mqls"] == 0 and d["delivery"]["attainment"] == 0.0  # no October MQLs
