@@ -630,7 +630,8 @@ def _checks(s: _Staged, *, leads_have_ids: bool) -> list[str]:
         elif column.kind == "number":
             unreadable = f"({unreadable}) or not isfinite({name})"
             check(name, shown(name), _sql_text(_NOT_A_NUMBER), unreadable)
-            check(name, shown(name), "'is negative; an amount must be 0 or more'", f"{name} < 0")
+            negative = f"{name} < 0 and isfinite({name})"
+            check(name, shown(name), "'is negative; an amount must be 0 or more'", negative)
         if column.allowed:
             options = _one_of(column.allowed) + ("" if column.required else " (or leave it empty)")
             allowed = ", ".join(_sql_text(v) for v in column.allowed)

@@ -350,6 +350,7 @@ BAD_VALUES = [
     ("deals.csv", "1200.50", '"1,200.50"', 2, "amount", "1,200.50", NOT_A_NUMBER),
     ("deals.csv", "open,800", "open,€800", 3, "amount", "€800", NOT_A_NUMBER),
     ("deals.csv", "open,800", "open,NaN", 3, "amount", "NaN", NOT_A_NUMBER),
+    ("deals.csv", "open,800", "open,-inf", 3, "amount", "-inf", NOT_A_NUMBER),
     (
         "deals.csv",
         "open,800",
