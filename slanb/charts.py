@@ -328,7 +328,9 @@ def lead_value_heatmap(matrix: pl.DataFrame) -> alt.LayerChart:
             "lead_value:Q",
             title="Lead value",
             scale=alt.Scale(scheme="blues"),
-            legend=alt.Legend(format=MONEY, orient="right"),
+            legend=alt.Legend(format=MONEY, orient="right")
+            if matrix["lead_value"].drop_nulls().len()
+            else None,
         ),
         tooltip=[
             alt.Tooltip("Intent:N"),

@@ -91,6 +91,11 @@ def dollars(x: float | None) -> str:
     return "n/a" if x is None else f"${x:,.0f}"
 
 
+def sentence(text: str) -> str:
+    """``text`` ending in exactly one full stop."""
+    return text.rstrip(".") + "."
+
+
 def months_span(first: str, last: str) -> str:
     """``July 2025 to June 2026``."""
     return f"{month_label(first)} to {month_label(last)}"
@@ -150,7 +155,7 @@ def _rate(x: Any) -> str:
 def headline(plan: Plan) -> HTML:
     """The one sentence leadership reads first, large, with the verdict beside it."""
     return _html(
-        f'<div class="slanb-headline">{_esc(plan.headline)}.</div>'
+        f'<div class="slanb-headline">{_esc(sentence(plan.headline))}</div>'
         f"<p>{_verdict_badge(plan)} {_esc(plan.cross_check.sentence)}</p>"
     )
 
@@ -196,6 +201,11 @@ def sla_statement(plan: Plan) -> Markdown:
 
 
 # ---- the waterfall: steps 1 to 5 ----------------------------------------------------------------
+def _or_na(value: object, text: str) -> str:
+    """``text``, or ``n/a`` when the number it states is undefined."""
+    return "n/a" if value is None else text
+
+
 def waterfall_rows(plan: Plan) -> list[dict[str, str]]:
     """Steps 1–5 as rows: step, question, number, how it was found (plain text, for any display)."""
     v, rpm, t, g, c = plan.volume, plan.revenue_per_mql, plan.target, plan.goal, plan.cross_check
@@ -215,7 +225,9 @@ def waterfall_rows(plan: Plan) -> list[dict[str, str]]:
         else ""
     )
     check = (
-        f"{count(g.mqls)} ÷ {whole(v.trailing_3_avg)} = {c.ratio:.2f}"
+        f"goal ÷ last 3 months' average: {count(g.mqls)} ÷ {whole(v.trailing_3_avg)} = "
+        f"{c.ratio:.2f}; realistic up to {plan.params.realistic_ratio:.2f}, "
+        f"a stretch up to {plan.params.stretch_ratio:.2f}"
         if c.ratio is not None
         else c.sentence
     )
@@ -223,36 +235,34 @@ def waterfall_rows(plan: Plan) -> list[dict[str, str]]:
         {
             "step": "1",
             "question": "How many MQLs do we make now?",
-            "number": f"{whole(v.trailing_3_avg)} MQLs a month",
+            "number": _or_na(v.trailing_3_avg, f"{whole(v.trailing_3_avg)} MQLs a month"),
             "how": f"average of the last 3 months; {trend}",
         },
         {
             "step": "2",
             "question": "What is an MQL worth?",
-            "number": f"{money(rpm.value)} per MQL",
+            "number": _or_na(rpm.value, f"{money(rpm.value)} per MQL"),
             "how": f"{dollars(rpm.revenue)} won from {count(rpm.mqls)} MQLs of "
             f"{months_span(rpm.window_start, rpm.window_end)}",
         },
         {
             "step": "3",
             "question": "What must marketing bring in?",
-            "number": f"{money(t.revenue_target)} revenue target",
+            "number": _or_na(t.revenue_target, f"{money(t.revenue_target)} revenue target"),
             "how": f"company goal {money(t.revenue_goal)} × marketing's share "
             f"{percent(t.marketing_share)}",
         },
         {
             "step": "4",
             "question": "So how many MQLs?",
-            "number": f"{count(g.mqls)} MQLs ({money(g.lead_value)} of lead value)",
+            "number": _or_na(g.mqls, f"{count(g.mqls)} MQLs ({money(g.lead_value)} of lead value)"),
             "how": how_goal + per_rep,
         },
         {
             "step": "5",
             "question": "Is that realistic?",
             "number": VERDICT_WORDS.get(c.verdict or "", "Cannot tell"),
-            "how": f"goal ÷ last 3 months' average: {check}; "
-            f"realistic up to {plan.params.realistic_ratio:.2f}, "
-            f"a stretch up to {plan.params.stretch_ratio:.2f}",
+            "how": check,
         },
     ]
 

@@ -33,6 +33,7 @@ import jinja2
 import nbformat
 import papermill
 import vl_convert
+from jupyter_client.manager import AsyncKernelManager
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
 from papermill.exceptions import PapermillExecutionError
@@ -130,6 +131,8 @@ def build_report(
                 raise SlanbError(_failure_message(failed, out_dir / ".failed" / month))
             page = _page_context(plan, params, run_at, books, bundle.result())
         runs = [_render(run, tmp, page, progress=progress) for run in runs]
+        for log in tmp.glob("*.kernel.log"):
+            log.unlink()
         summary = tmp / "summary.json"
         summary.write_text(json.dumps(_summary(plan, params, run_at), indent=2) + "\n", "utf-8")
         (tmp / "index.html").write_text(_index_html(plan, page, runs), "utf-8")
@@ -185,15 +188,20 @@ def _run_all(
         say(f"running {book.stem} …")
         t0 = time.perf_counter()
         try:
-            # Absolute paths and no ``cwd``: papermill's cwd is a process-wide chdir, unsafe in threads.
-            papermill.execute_notebook(
-                str(book),
-                str(tmp / book.name),
-                parameters=parameters,
-                kernel_name=KERNEL,
-                progress_bar=False,
-                log_output=False,
-            )
+            with (tmp / f"{book.stem}.kernel.log").open("w", encoding="utf-8") as log:
+                km = _LoggedKernelManager(kernel_name=KERNEL)
+                km.kernel_log = log
+                # Absolute paths and no ``cwd``: papermill's cwd is a process-wide chdir, unsafe
+                # in threads.
+                papermill.execute_notebook(
+                    str(book),
+                    str(tmp / book.name),
+                    parameters=parameters,
+                    kernel_name=KERNEL,
+                    progress_bar=False,
+                    log_output=False,
+                    km=km,
+                )
         except PapermillExecutionError as exc:
             say(f"FAILED {book.stem}: {exc.ename}: {_ANSI.sub('', str(exc.evalue))}")
             return NotebookRun(
@@ -202,7 +210,10 @@ def _run_all(
         except Exception as exc:  # a kernel that died or never started: report it, don't hide it
             say(f"FAILED {book.stem}: {type(exc).__name__}: {exc}")
             return NotebookRun(
-                book.stem, "failed", time.perf_counter() - t0, error=f"{type(exc).__name__}: {exc}"
+                book.stem,
+                "failed",
+                time.perf_counter() - t0,
+                error=f"its kernel ({type(exc).__name__}: {exc})",
             )
         seconds = time.perf_counter() - t0
         say(f"done {book.stem} ({seconds:.1f}s)")
@@ -235,9 +246,9 @@ def _keep_failed(out_dir: Path, month: str, tmp: Path, failed: list[NotebookRun]
         shutil.rmtree(folder)
     folder.mkdir(parents=True)
     for run in failed:
-        executed = tmp / f"{run.name}.ipynb"
-        if executed.exists():
-            os.replace(executed, folder / executed.name)
+        for kept in (tmp / f"{run.name}.ipynb", tmp / f"{run.name}.kernel.log"):
+            if kept.exists():
+                os.replace(kept, folder / kept.name)
 
 
 def _swap_into_place(tmp: Path, final: Path) -> Path:
@@ -259,6 +270,21 @@ def _swap_into_place(tmp: Path, final: Path) -> Path:
     if old is not None:
         shutil.rmtree(old)
     return final
+
+
+class _LoggedKernelManager(AsyncKernelManager):
+    """A kernel whose own stdout/stderr (ipykernel's start-up warnings) go to a log file.
+
+    Without this every kernel prints to the terminal of ``slanb report``; the log is kept with a
+    failed notebook under ``out/.failed/YYYY-MM`` and dropped from a good report.
+    """
+
+    kernel_log: Any = None
+
+    async def start_kernel(self, **kw: Any) -> None:  # noqa: D102
+        kw.setdefault("stdout", self.kernel_log)
+        kw.setdefault("stderr", self.kernel_log)
+        await super().start_kernel(**kw)
 
 
 class _PapermillNoise(logging.Filter):
@@ -406,7 +432,7 @@ def _index_html(plan: Plan, page: dict[str, Any], runs: list[NotebookRun]) -> st
     verdict = plan.cross_check.verdict
     return env.get_template("report_index.html.j2").render(
         **page,
-        headline=plan.headline,
+        headline=narrative.sentence(plan.headline),
         verdict=narrative.VERDICT_WORDS.get(verdict or ""),
         verdict_color=_VERDICT_COLORS.get(verdict or "", "#52606d"),
         sentence=plan.cross_check.sentence,

@@ -150,3 +150,10 @@ def test_segments_stack_by_intent_with_readable_names():
     rows = next(iter(chart.to_dict()["datasets"].values()))
     assert [r["segment"] for r in rows] == ["Hand-raiser", "Other", "Other"]
     assert "Hand-raiser" in _svg(chart)
+
+
+def test_docstring_examples():
+    import doctest
+
+    result = doctest.testmod(charts)
+    assert result.attempted > 0 and result.failed == 0

@@ -107,6 +107,16 @@ def test_no_messages_show_nothing_and_messages_show_a_callout(worked, empty):
 
 
 def test_degenerate_history_still_reads(empty):
+    assert [r["number"] for r in narrative.waterfall_rows(empty)] == [
+        "n/a",
+        "n/a",
+        "$75,000 revenue target",
+        "n/a",
+        "Cannot tell",
+    ]
+    assert narrative.waterfall_rows(empty)[4]["how"] == empty.cross_check.sentence
+    head = narrative.headline(empty).data
+    assert "see the messages below.</div>" in head and ".." not in head
     assert narrative.step_headlines(empty)["00_sla_summary"] == "No MQL goal this month"
     assert "No MQL goal can be set" in narrative.goal_summary(empty).data
     assert "n/a" in narrative.cross_check_table(empty).data
@@ -170,3 +180,10 @@ def test_parameter_rows_read_like_a_form():
     assert rows["marketing_share"] == "60%"
     assert rows["first_touch_kinds"] == "call, email"
     assert rows["db"] == "default"
+
+
+def test_docstring_examples():
+    import doctest
+
+    result = doctest.testmod(narrative)
+    assert result.attempted > 0 and result.failed == 0

@@ -161,6 +161,7 @@ def test_a_failing_notebook_keeps_the_previous_report(built, db, tmp_path):
     assert 'In [3] (`raise ValueError("the broken step")`)' in text
     failed = out2 / ".failed" / "2026-10" / "01_broken.ipynb"
     assert str(failed) in text
+    assert failed.with_suffix(".kernel.log").exists()  # the kernel's own output, for debugging
     outputs = [o for c in nbformat.read(failed, as_version=4).cells for o in c.get("outputs", [])]
     assert any(o.get("ename") == "ValueError" for o in outputs)
     assert (out2 / "2026-10" / "summary.json").read_bytes() == before
