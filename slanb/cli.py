@@ -6,15 +6,19 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
+from slanb.db import resolve_path
 from slanb.errors import SlanbError
+from slanb.params import DEFAULT_DB
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
     from slanb.demo import build_demo
 
-    result = build_demo(args.db, seed=args.seed, end=args.end, leads=args.leads)
-    print(f"Wrote the demo history to {args.db}")
+    path = args.db or resolve_path(DEFAULT_DB)
+    result = build_demo(path, seed=args.seed, end=args.end, leads=args.leads)
+    print(f"Wrote the demo history to {path}")
     print(result.format())
     return 0
 
@@ -29,8 +33,9 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
 
 def _cmd_summary(args: argparse.Namespace) -> int:
     from slanb import db, history
+    from slanb.params import Params
 
-    with db.connect(args.db) as con:
+    with db.connect(args.db or Params().db_path) as con:
         print(history.summary(con).format())
     return 0
 
@@ -62,7 +67,7 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     d = sub.add_parser("demo", help="generate the demo history (36 months of a realistic CRM)")
-    d.add_argument("--db", default="data/demo.duckdb", help="file to write (default: %(default)s)")
+    d.add_argument("--db", help="file to write (default: data/demo.duckdb in the project)")
     d.add_argument("--seed", type=int, default=7, help="random seed (default: %(default)s)")
     d.add_argument(
         "--end", help="last month of the history, YYYY-MM (default: last complete month)"
@@ -103,7 +108,7 @@ def _parser() -> argparse.ArgumentParser:
     dash.set_defaults(func=_cmd_dashboard)
 
     s = sub.add_parser("summary", help="print how much history a database holds")
-    s.add_argument("--db", default="data/demo.duckdb", help="history file (default: %(default)s)")
+    s.add_argument("--db", help="history file (default: $SLANB_DB, else data/demo.duckdb)")
     s.set_defaults(func=_cmd_summary)
     return p
 
@@ -118,9 +123,21 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _absolute_paths(args: argparse.Namespace) -> None:
+    """Paths typed on the command line are relative to the current directory, as in any CLI.
+
+    (Paths inside a params file resolve from the project root; see docs/metrics.md.)
+    """
+    for name in ("db", "params", "folder", "out"):
+        value = getattr(args, name, None)
+        if value:
+            setattr(args, name, str(Path(value).expanduser().absolute()))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit code."""
     args = _parser().parse_args(argv)
+    _absolute_paths(args)
     func: Callable[[argparse.Namespace], int] = args.func
     try:
         return func(args)

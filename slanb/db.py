@@ -79,13 +79,22 @@ def connect(
             f"`slanb ingest EXPORT_DIR --db {path}`."
         )
         raise SlanbError(msg)
+    if db.is_dir():
+        msg = f"{db} is a folder; --db (or the db parameter) must name a DuckDB file."
+        raise SlanbError(msg)
     try:
         con = duckdb.connect(str(db), read_only=read_only)
     except duckdb.IOException as exc:
-        msg = (
-            f"Cannot open {db}: {exc}. Another process may be writing to it "
-            "(an ingest or demo run); wait for it to finish and try again."
-        )
+        if "lock" in str(exc).lower():
+            msg = (
+                f"Cannot open {db}: another process is writing to it (an ingest or demo run). "
+                "Wait for it to finish and try again."
+            )
+        else:
+            msg = (
+                f"Cannot open {db}: {exc} Point --db (or the db parameter) at a history made "
+                "by `slanb demo` or `slanb ingest`."
+            )
         raise SlanbError(msg) from exc
     try:
         _configure(con)
