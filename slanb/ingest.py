@@ -25,7 +25,7 @@ import re
 from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Literal
 
@@ -594,6 +594,14 @@ def _validate(con: duckdb.DuckDBPyConnection, staged: list[_Staged]) -> list[Pro
     return problems
 
 
+_IN_THE_FUTURE = "is in the future (more than a day after this import); fix the row in the export"
+
+
+def _latest_plausible() -> datetime:
+    """A day after now (UTC): later timestamps are typos, not history."""
+    return datetime.now(UTC).replace(tzinfo=None) + timedelta(days=1)
+
+
 def _checks(s: _Staged, *, leads_have_ids: bool) -> list[str]:
     """One select per rule: (rid, column_order, column, value, message, first rid of a duplicate)."""
     table = s.table
@@ -625,6 +633,9 @@ def _checks(s: _Staged, *, leads_have_ids: bool) -> list[str]:
         unreadable = f"{name}__raw is not null and {name} is null"
         if column.kind == "timestamp":
             check(name, f"{name}__raw", _sql_text(_NOT_A_TIMESTAMP), unreadable)
+            # a typo such as 2052 would move exported_at (and so the default month) for good
+            future = f"{name} > timestamp '{_latest_plausible():%Y-%m-%d %H:%M:%S}'"
+            check(name, shown(name), _sql_text(_IN_THE_FUTURE), future)
         elif column.kind == "date":
             check(name, f"{name}__raw", _sql_text(_NOT_A_DATE), unreadable)
         elif column.kind == "number":

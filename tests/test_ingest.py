@@ -764,7 +764,9 @@ def test_a_corrupt_parquet_file_is_a_clear_error(tmp_path):
 # --- invariants ----------------------------------------------------------------------------
 
 offsets = st.integers(min_value=-12 * 60, max_value=14 * 60).map(lambda m: timedelta(minutes=m))
-instants = st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2040, 1, 1))
+instants = st.datetimes(
+    min_value=datetime(2000, 1, 1), max_value=datetime(2025, 12, 31)
+)  # the past
 
 
 @settings(max_examples=25, deadline=None)
@@ -819,3 +821,18 @@ def test_report_is_a_frozen_result():
     )
     with pytest.raises(AttributeError):
         report.exported_at = datetime(2025, 1, 1)  # type: ignore[misc]
+
+
+def test_a_timestamp_in_the_future_is_a_problem(tmp_path):
+    # a typo such as 2052 would move exported_at, and so the default SLA month, for good
+    folder = edited(tmp_path, "leads.csv", "2025-07-04 08:15:00", "2052-07-04 08:15:00")
+    assert problems_of(folder, tmp_path / "h.duckdb") == [
+        Problem(
+            "leads.csv",
+            3,
+            "mql_at",
+            "2052-07-04 08:15:00",
+            "'2052-07-04 08:15:00' is in the future (more than a day after this import); "
+            "fix the row in the export",
+        )
+    ]
