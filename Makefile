@@ -23,7 +23,7 @@ $(DEMO): | $(STAMP)
 demo: $(DEMO)
 
 report: $(STAMP) $(DEMO)
-	$(SLANB) summary --db $(DEMO)
+	$(SLANB) report --db $(DEMO)
 
 test: $(STAMP)
 	$(PY) -m pytest

@@ -52,6 +52,12 @@ def _cmd_plan(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_report(args: argparse.Namespace) -> int:
+    from slanb.report import cli_report
+
+    return cli_report(args)
+
+
 def _cmd_dashboard(args: argparse.Namespace) -> int:
     from slanb.tracking import dashboard_cli
 
@@ -88,6 +94,13 @@ def _parser() -> argparse.ArgumentParser:
     _add_run_options(pl)
     pl.add_argument("--json", action="store_true", help="print Plan.to_dict() as JSON")
     pl.set_defaults(func=_cmd_plan)
+
+    r = sub.add_parser(
+        "report", help="run every notebook and write the HTML report to OUT/YYYY-MM/"
+    )
+    _add_run_options(r)
+    r.add_argument("--out", help="report folder (default: reports/ in the project)")
+    r.set_defaults(func=_cmd_report)
 
     dash = sub.add_parser(
         "dashboard", help='print the SLA tracking and "don\'t be on the dashboard" for a month'

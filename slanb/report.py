@@ -453,6 +453,6 @@ def _summary(plan: Plan, params: Params, run_at: datetime) -> dict[str, Any]:
 def cli_report(args: argparse.Namespace) -> int:
     """``slanb report [--params FILE] [--month YYYY-MM] [--db PATH] [--out DIR]``."""
     params = load_params(args.params, month=args.month, db=args.db)
-    result = build_report(params, out=args.out)
+    result = build_report(params, out=args.out or "reports")
     print(result.format())
     return 0
