@@ -43,6 +43,15 @@ class Params:
     cadence_calls: int = 5  # touches required within that window
     cadence_kinds: tuple[str, ...] = ("call",)  # activity kinds that count toward the cadence
     as_of: str | None = None  # judge a month in progress at this instant (ISO); None = end of month
+    # delivery (slanb deliver / run-monthly); not notebook parameters. The SMTP password is read
+    # only from $SLANB_SMTP_PASSWORD, never from a params file.
+    recipients: tuple[str, ...] | dict[str, tuple[str, ...]] = ()  # addresses, or {group: [..]}
+    smtp_host: str | None = None  # SMTP server; None = no e-mail (use deliver --dry-run)
+    smtp_port: int = 587  # SMTP port
+    smtp_user: str | None = None  # SMTP login user; None = no login
+    smtp_starttls: bool = True  # upgrade the connection with STARTTLS
+    mail_from: str | None = None  # the From address
+    export_dir: str | None = None  # run-monthly: ingest the newest export folder under here first
     source: str = field(default="defaults", compare=False)  # where the values came from
 
     # ---- construction -------------------------------------------------------------------------
@@ -50,6 +59,13 @@ class Params:
     def from_mapping(cls, values: Mapping[str, Any], *, source: str = "parameters") -> Params:
         """Validate ``values`` (unknown keys, types, ranges) into a frozen ``Params``."""
         names = [f.name for f in dataclasses.fields(cls) if f.name != "source"]
+        secret = sorted(k for k in values if "password" in k.lower() or "secret" in k.lower())
+        if secret:
+            msg = (
+                f"{source}: {', '.join(secret)} must not be in a params file. Set the SMTP "
+                "password in the environment variable SLANB_SMTP_PASSWORD instead."
+            )
+            raise SlanbError(msg)
         unknown = sorted(set(values) - set(names))
         if unknown:
             msg = (
@@ -140,7 +156,39 @@ class Params:
         d = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "source"}
         d["first_touch_kinds"] = list(self.first_touch_kinds)
         d["cadence_kinds"] = list(self.cadence_kinds)
+        r = self.recipients
+        d["recipients"] = {k: list(v) for k, v in r.items()} if isinstance(r, dict) else list(r)
         return d
+
+    def notebook_parameters(self) -> dict[str, Any]:
+        """The values papermill injects into the notebooks (:data:`NOTEBOOK_PARAMS`)."""
+        d = self.to_dict()
+        return {k: d[k] for k in NOTEBOOK_PARAMS}
+
+    @property
+    def recipient_addresses(self) -> tuple[str, ...]:
+        """Every address of ``recipients`` (all groups), each once, in the order given."""
+        r = self.recipients
+        flat = [a for group in r.values() for a in group] if isinstance(r, dict) else list(r)
+        return tuple(dict.fromkeys(flat))
+
+
+NOTEBOOK_PARAMS = (
+    "db",
+    "month",
+    "revenue_goal",
+    "marketing_share",
+    "lookback_months",
+    "maturity_months",
+    "realistic_ratio",
+    "stretch_ratio",
+    "first_touch_hours",
+    "first_touch_kinds",
+    "cadence_days",
+    "cadence_calls",
+    "cadence_kinds",
+    "as_of",
+)
 
 
 # ---- loading ----------------------------------------------------------------------------------
@@ -269,6 +317,38 @@ def _as_of(value: Any, where: str) -> str | None:
     return value
 
 
+def _address(value: Any, where: str) -> str:
+    if not isinstance(value, str) or "@" not in value or any(c.isspace() for c in value.strip()):
+        msg = f"{where} must be an e-mail address like name@example.com, got {value!r}"
+        raise SlanbError(msg)
+    return value.strip()
+
+
+def _recipients(value: Any, where: str) -> tuple[str, ...] | dict[str, tuple[str, ...]]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = [value]
+    if isinstance(value, Mapping):
+        return {
+            str(group): _recipients(addresses, f"{where}[{group}]")  # type: ignore[misc]
+            for group, addresses in value.items()
+        }
+    if not isinstance(value, list | tuple):
+        msg = (
+            f"{where} must be a list of addresses or a mapping of group: [addresses], got {value!r}"
+        )
+        raise SlanbError(msg)
+    return tuple(_address(v, where) for v in value)
+
+
+def _boolean(value: Any, where: str) -> bool:
+    if not isinstance(value, bool):
+        msg = f"{where} must be true or false, got {value!r}"
+        raise SlanbError(msg)
+    return value
+
+
 _CHECKS = {
     "db": _optional_str,
     "month": _month_param,
@@ -284,4 +364,11 @@ _CHECKS = {
     "cadence_calls": lambda v, w: _integer(v, w, low=1),
     "cadence_kinds": _kinds,
     "as_of": _as_of,
+    "recipients": _recipients,
+    "smtp_host": _optional_str,
+    "smtp_port": lambda v, w: _integer(v, w, low=1),
+    "smtp_user": _optional_str,
+    "smtp_starttls": _boolean,
+    "mail_from": lambda v, w: None if v in (None, "") else _address(v, w),
+    "export_dir": _optional_str,
 }

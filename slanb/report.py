@@ -177,7 +177,7 @@ def _run_all(
     workers: int | None,
 ) -> list[NotebookRun]:
     """Execute every notebook into ``tmp``, ``workers`` kernels at a time, in notebook order."""
-    parameters = params.to_dict()
+    parameters = params.notebook_parameters()
     lock = threading.Lock()
 
     def say(text: str) -> None:
