@@ -50,7 +50,6 @@ from slanb import __version__, history
 from slanb import db as slanb_db
 from slanb.errors import SlanbError
 from slanb.ingest import ingest
-from slanb.money import usd
 from slanb.months import month_label, month_of, month_start, parse_month, shift_month
 from slanb.params import NOTEBOOK_PARAMS, Params, load_params
 from slanb.plan import plan
@@ -102,6 +101,8 @@ class DeliveryResult:
                 f"{where} (nothing was sent); attached: {attached}."
             )
             lines += [f"  {p.name}" for p in self.eml]
+        elif not self.sent and not self.failed:
+            lines.append(f"{label} report: nothing to send, every recipient already has it.")
         else:
             sent = f"sent to {_count(len(self.sent), 'recipient')}"
             lines.append(f"{label} report: {sent}; attached: {attached}.")
@@ -210,7 +211,9 @@ def deliver(
                 month, True, tuple(todo), skipped, {}, has_pdf, None, eml=eml, notes=tuple(notes)
             )
 
-        sent, failed = _send(params, password, todo, message, log, report, progress=progress)
+        sent, failed = _send(
+            params, password, todo, message, log, report, pdf=has_pdf, progress=progress
+        )
     result = DeliveryResult(
         month, False, tuple(sent), skipped, failed, has_pdf, log_path, notes=tuple(notes)
     )
@@ -393,12 +396,13 @@ def _send(
     log: _DeliveryLog,
     report: _Report,
     *,
+    pdf: bool,
     progress: Callable[[str], None],
 ) -> tuple[list[str], dict[str, str]]:
     """Send one message per address over one SMTP session; record each outcome in ``log``."""
     sent: list[str] = []
     failed: dict[str, str] = {}
-    base = {"report_run_at": report.run_at}
+    base = {"report_run_at": report.run_at, "pdf": pdf}
 
     def fail(addresses: list[str], error: str) -> None:
         for a in addresses:
@@ -680,7 +684,8 @@ class _Body:
 
     @classmethod
     def from_summary(cls, s: dict[str, Any], *, attachments: list[_Attachment]) -> _Body:
-        from slanb.narrative import VERDICT_WORDS  # the report's words for the verdict
+        # the report's words: its verdicts, and totals in whole dollars as its pages state them
+        from slanb.narrative import VERDICT_WORDS, dollars
 
         month = s["month"]
         p = s.get("params", {})
@@ -708,8 +713,12 @@ class _Body:
                     "Lead value delivered" + so_far,
                     "undefined"
                     if d.get("lead_value") is None
-                    else usd(d["lead_value"])
-                    + ("" if goal.get("lead_value") is None else f" of {usd(goal['lead_value'])}"),
+                    else dollars(d["lead_value"])
+                    + (
+                        ""
+                        if goal.get("lead_value") is None
+                        else f" of {dollars(goal['lead_value'])}"
+                    ),
                     d.get("lead_value_attainment"),
                 ),
             )
@@ -737,7 +746,7 @@ class _Body:
                 ),
             )
             dashboard = list(s.get("dashboard", []))
-            lead = _lead(s, so_far=so_far, hours=hours)
+            lead = _lead(s, so_far=so_far, hours=hours, money=dollars)
             dash_title = _dashboard_count(dashboard)
             dash_rule = (
                 f"A rep is on it for any MQL not touched within {hours}, or worked with fewer "
@@ -801,15 +810,20 @@ class _Body:
         return "\n".join(lines) + "\n"
 
 
-def _lead(s: dict[str, Any], *, so_far: str, hours: str) -> str:
-    """The first sentence, both halves in one line: the words of ``Tracking.headline()``."""
+def _lead(
+    s: dict[str, Any], *, so_far: str, hours: str, money: Callable[[float | None], str]
+) -> str:
+    """The first sentence, both halves in one line: ``Tracking.headline()``'s words.
+
+    Totals are formatted by ``money`` (the report's whole dollars), as the summary page states them.
+    """
     d, ft, goal = s["delivery"], s["first_touch"], s["goal"]
     if d.get("lead_value") is None:
         value = "lead value undefined"
     elif goal.get("lead_value") is None:
-        value = f"{usd(d['lead_value'])} lead value"
+        value = f"{money(d['lead_value'])} lead value"
     else:
-        value = f"{usd(d['lead_value'])} of {usd(goal['lead_value'])} lead value"
+        value = f"{money(d['lead_value'])} of {money(goal['lead_value'])} lead value"
     if goal.get("mqls") is None:
         market = f"Marketing delivered {d['mqls']:,} MQLs{so_far} ({value})"
     else:

@@ -286,7 +286,23 @@ def test_each_address_gets_one_message_with_both_halves_and_the_report(db, out, 
     log = _log(out)
     assert [(e["recipient"], e["status"]) for e in log["events"]] == [(a, "sent") for a in everyone]
     assert log["recipients"]["ceo@example.com"]["report_run_at"] == "2026-11-01T06:00:00+00:00"
+    assert log["recipients"]["ceo@example.com"]["pdf"] is False
     assert "sent the October 2026 report to vp.sales@example.com" in said
+
+
+def test_money_in_the_body_is_in_whole_dollars_as_on_the_summary_page(db, out):
+    summary_path = out / MONTH / "summary.json"
+    summary = json.loads(summary_path.read_text("utf-8"))
+    summary["delivery"]["lead_value"] = 72281.76
+    summary_path.write_text(json.dumps(summary), "utf-8")
+    result = deliver(_params(db), month=MONTH, out=out, dry_run=True, progress=lambda _: None)
+    m = email.message_from_bytes(result.eml[0].read_bytes(), policy=policy.default)
+    html, plain = _text(m)
+    for body in (html, plain):
+        assert "(1%, $72,282 of $75,000 lead value)" in body
+    assert "Lead value delivered: $72,282 of $75,000 = " in plain
+    assert ">$72,282 of $75,000</td>" in html
+    assert "72,281" not in html + plain
 
 
 def test_a_second_delivery_sends_nothing_unless_resend(db, out, smtp):
