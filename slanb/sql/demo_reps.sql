@@ -1,0 +1,37 @@
+-- The demo sales team: eleven reps, about ten active at any time, with the habits the tracking
+-- step should find. R05 leaves in month 20 of the history and R11 joins in month 22; R03 is often
+-- late to the first touch and R07 rarely makes five calls in the first two weeks.
+-- late_share: share of leads first touched more than 24 h after mql_at;
+-- cadence_share: share of leads given 5-7 calls (not 2-4) in the first 14 days.
+with roster as (
+    select *
+    from (
+        values
+            ('R01', 'Maya Patel', 'mid_market', -1020, null, 0.02, 0.88),
+            ('R02', 'Daniel Okafor', 'mid_market', -870, null, 0.03, 0.84),
+            ('R03', 'Lucas Ferreira', 'smb', -640, null, 0.35, 0.80),
+            ('R04', 'Hannah Schmidt', 'smb', -590, null, 0.02, 0.86),
+            ('R05', 'Marcus Johnson', 'mid_market', -430, 590, 0.03, 0.83),
+            ('R06', 'Sofia Rossi', 'smb', -400, null, 0.02, 0.87),
+            ('R07', 'Ethan Walsh', 'smb', -310, null, 0.03, 0.07),
+            ('R08', 'Aisha Rahman', 'mid_market', -250, null, 0.02, 0.85),
+            ('R09', 'Kenji Tanaka', 'smb', -160, null, 0.03, 0.82),
+            ('R10', 'Claire Dubois', 'mid_market', -75, null, 0.02, 0.86),
+            ('R11', 'Diego Alvarez', 'mid_market', 645, null, 0.03, 0.84)
+    ) as t (rep_id, name, team, start_day, end_day, late_share, cadence_share)
+),
+
+final as (
+    select
+        rep_id,
+        name,
+        team,
+        ($first_month::date + start_day::int) as start_date,
+        ($first_month::date + end_day::int) as end_date,
+        late_share,
+        cadence_share
+    from roster
+)
+
+select * from final
+order by rep_id
