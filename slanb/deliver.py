@@ -667,6 +667,7 @@ class _Body:
 
     month: str
     month_label: str
+    label: str
     lead: str
     goal: str
     verdict: str | None
@@ -695,6 +696,7 @@ class _Body:
         sales: tuple[_Figure, ...] = ()
         dashboard: list[dict[str, Any]] = []
         lead = _sentence(s["headline"])
+        label = f"The goal for {month_label(month)}"
         dash_title, dash_rule = "", ""
         if tracked:
             d, ft, c = s["delivery"], s["first_touch"], s["cadence"]
@@ -745,8 +747,15 @@ class _Body:
                     ),
                 ),
             )
-            dashboard = list(s.get("dashboard", []))
+            dashboard = [
+                {
+                    **r,
+                    "name": "Unassigned (no owner)" if r["rep_id"] == "unassigned" else r["name"],
+                }
+                for r in s.get("dashboard", [])
+            ]
             lead = _lead(s, so_far=so_far, hours=hours, money=dollars)
+            label = f"{month_label(month)} so far" if so_far else f"How {month_label(month)} went"
             dash_title = _dashboard_count(dashboard)
             dash_rule = (
                 f"A rep is on it for any MQL not touched within {hours}, or worked with fewer "
@@ -758,6 +767,7 @@ class _Body:
         return cls(
             month=month,
             month_label=month_label(month),
+            label=label,
             lead=lead,
             goal=_sentence(s["headline"]),
             verdict=VERDICT_WORDS.get(verdict or ""),
@@ -784,7 +794,7 @@ class _Body:
         )  # fmt: skip
 
     def text(self, groups: tuple[str, ...]) -> str:
-        lines = [f"Marketing-to-Sales SLA · {self.month_label}", "", self.lead, ""]
+        lines = [f"Marketing-to-Sales SLA · {self.month_label}", "", self.label, self.lead, ""]
         for title, figures in (("Marketing", self.marketing), ("Sales", self.sales)):
             if figures:
                 lines.append(title)
@@ -793,11 +803,12 @@ class _Body:
                     lines.append(f"  {f.label}: {f.value} = {f.share_text}{note}")
                 lines.append("")
         if self.dashboard_title:
-            lines.append(f"Don't be on the dashboard: {self.dashboard_title}.")
+            lines += ["Don't be on the dashboard", f"{_capital(self.dashboard_title)}."]
             for r in self.dashboard:
+                late, short = r["late_first_touch"], r["short_cadence"]
                 lines.append(
-                    f"  {r['name']}: {r['late_first_touch']:,} late first touch, "
-                    f"{r['short_cadence']:,} short cadence"
+                    f"  {r['name']}: {late:,} late first {'touch' if late == 1 else 'touches'}, "
+                    f"{short:,} short {'cadence' if short == 1 else 'cadences'}"
                 )
             lines += [self.dashboard_rule, ""]
         verdict = f" {self.verdict}: " if self.verdict else " "
@@ -889,6 +900,10 @@ def _touches(n: int, kinds: list[str]) -> str:
     return f"{n:,} {'touch' if n == 1 else 'touches'} ({either})"
 
 
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def _sentence(text: str) -> str:
     return text.rstrip(".") + "."
 
@@ -901,6 +916,7 @@ def _nowrap(text: str) -> str:
 # Tables and inline styles only: mail clients drop <style>, scripts and flexbox.
 _ENV = jinja2.Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True)
 _ENV.filters["nowrap"] = _nowrap
+_ENV.filters["capital"] = _capital
 _HTML = _ENV.from_string(
     """\
 <!DOCTYPE html>
@@ -912,7 +928,8 @@ _HTML = _ENV.from_string(
 <tr><td align="center" style="padding:24px 12px;">
 <table role="presentation" width="600" cellpadding="0" cellspacing="0" border="0" style="width:100%;max-width:600px;background:#ffffff;border:1px solid {{ shade }};border-radius:6px;font-family:{{ font }};color:{{ ink }};font-size:15px;line-height:1.45;">
 <tr><td style="padding:20px 24px 0;font-size:13px;font-weight:600;color:{{ muted }};">Marketing-to-Sales SLA · {{ b.month_label }}</td></tr>
-<tr><td style="padding:6px 24px 14px;font-size:20px;font-weight:700;line-height:1.3;">{{ b.lead | nowrap }}</td></tr>
+<tr><td style="padding:14px 24px 0;font-size:12px;font-weight:700;letter-spacing:0.04em;text-transform:uppercase;color:{{ muted }};">{{ b.label }}</td></tr>
+<tr><td style="padding:4px 24px 14px;font-size:18px;font-weight:700;line-height:1.35;">{{ b.lead | nowrap }}</td></tr>
 {% for title, figures in (("Marketing", b.marketing), ("Sales", b.sales)) if figures %}
 <tr><td style="padding:6px 24px 0;font-size:12px;font-weight:700;letter-spacing:0.04em;text-transform:uppercase;color:{{ muted }};">{{ title }}</td></tr>
 <tr><td style="padding:2px 24px 8px;">
@@ -936,18 +953,18 @@ _HTML = _ENV.from_string(
 {% endfor %}
 {% if b.dashboard_title %}
 <tr><td style="padding:10px 24px 0;font-size:12px;font-weight:700;letter-spacing:0.04em;text-transform:uppercase;color:{{ muted }};">Don't be on the dashboard</td></tr>
-<tr><td style="padding:4px 24px 0;">{{ b.dashboard_title[0] | upper }}{{ b.dashboard_title[1:] }}.</td></tr>
+<tr><td style="padding:4px 24px 0;">{{ b.dashboard_title | capital }}.</td></tr>
 {% if b.dashboard %}
 <tr><td style="padding:6px 24px 4px;">
 <table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="font-size:14px;">
 <tr>
 <td style="padding:4px 12px 4px 0;color:{{ muted }};font-weight:600;border-bottom:2px solid {{ shade }};">Rep</td>
-<td align="right" style="padding:4px 12px 4px 0;color:{{ muted }};font-weight:600;border-bottom:2px solid {{ shade }};">Late first touch</td>
-<td align="right" style="padding:4px 0;color:{{ muted }};font-weight:600;border-bottom:2px solid {{ shade }};">Short cadence</td>
+<td align="right" style="padding:4px 12px 4px 0;color:{{ muted }};font-weight:600;border-bottom:2px solid {{ shade }};">Late first touches</td>
+<td align="right" style="padding:4px 0;color:{{ muted }};font-weight:600;border-bottom:2px solid {{ shade }};">Short cadences</td>
 </tr>
 {% for r in b.dashboard %}
 <tr>
-<td style="padding:4px 12px 4px 0;border-bottom:1px solid {{ shade }};">{{ r.name }}</td>
+<td style="padding:4px 12px 4px 0;border-bottom:1px solid {{ shade }};">{% if r.rep_id == "unassigned" %}<em>{{ r.name }}</em>{% else %}{{ r.name }}{% endif %}</td>
 <td align="right" style="padding:4px 12px 4px 0;border-bottom:1px solid {{ shade }};">{{ "{:,}".format(r.late_first_touch) }}</td>
 <td align="right" style="padding:4px 0;border-bottom:1px solid {{ shade }};">{{ "{:,}".format(r.short_cadence) }}</td>
 </tr>
@@ -1141,7 +1158,9 @@ def rebuild_reason(
     code = [
         f.name
         for f in sorted(Path(__file__).parent.rglob("*"))
-        if f.suffix in {".py", ".sql", ".j2", ".css", ".json"} and f.stat().st_mtime > built
+        if f.suffix in {".py", ".sql", ".j2", ".css", ".json"}
+        and f.name not in _NOT_IN_THE_REPORT
+        and f.stat().st_mtime > built
     ]
     if code:
         return f"slanb's code changed since it was built ({', '.join(code[:3])})"
@@ -1153,6 +1172,11 @@ def rebuild_reason(
             f"({', '.join(differ)} differ)"
         )
     return None
+
+
+# code that never shapes a report page: changing it does not call for a rebuild (what ingest or demo
+# change in the history, the plan comparison sees)
+_NOT_IN_THE_REPORT = frozenset({"deliver.py", "cli.py", "ingest.py", "demo.py"})
 
 
 def _json(value: Any) -> Any:

@@ -274,7 +274,8 @@ def test_each_address_gets_one_message_with_both_halves_and_the_report(db, out, 
         assert "Marketing must deliver 750 MQLs ($75,000 of lead value) in October 2026." in body
         assert "Ben Ortiz" in body and "Ada Park" in body
         assert "leadership, sales_managers" in body  # cmo@ is in both groups
-    assert "  Ben Ortiz: 1 late first touch, 2 short cadence" in plain
+    assert "  Ben Ortiz: 1 late first touch, 2 short cadences" in plain
+    assert "How October 2026 went" in plain.splitlines()
     assert "<script" not in html.lower() and "<style" not in html.lower()
 
     (attachment,) = box.messages[0].message.iter_attachments()  # no Chromium: no PDF
