@@ -12,10 +12,20 @@ reader west of Greenwich never sees October labelled September. Money is formatt
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING, Any
+
 import altair as alt
 import polars as pl
 
+from slanb.money import dec
 from slanb.volume import slope
+
+if TYPE_CHECKING:
+    from slanb.tracking import Tracking
 
 THEME = "slanb"
 MONEY = "$,.0f"
@@ -80,8 +90,25 @@ def theme() -> alt.theme.ThemeConfig:
     }
 
 
-# Readers get the chart, not Vega-Embed's "…" menu of export and editor links.
-alt.renderers.set_embed_options(actions=False)
+class _ScriptSafeJSON(json.JSONEncoder):
+    r"""JSON that cannot close the ``<script>`` it is embedded in.
+
+    Altair writes each chart's spec, data included, into a ``<script>`` block; a rep named
+    ``</script><script>alert(1)</script>`` would end that block and run. ``<``, ``>`` and ``&`` only
+    occur inside JSON strings, so writing them as ``\u003c`` … is exact and reads back the same.
+
+    >>> print(json.dumps({"name": "</script>"}, cls=_ScriptSafeJSON))
+    {"name": "\u003c/script\u003e"}
+    """
+
+    def iterencode(self, o: Any, _one_shot: bool = False) -> Iterator[str]:  # noqa: D102
+        for chunk in super().iterencode(o, _one_shot):
+            yield chunk.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+# Readers get the chart, not Vega-Embed's "…" menu of export and editor links; data from the CRM
+# (rep names) goes into the page as script-safe JSON.
+alt.renderers.enable(None, embed_options={"actions": False}, json_kwds={"cls": _ScriptSafeJSON})
 
 
 def _dated(frame: pl.DataFrame) -> pl.DataFrame:
@@ -465,3 +492,387 @@ def revenue_split(revenue_goal: float | None, revenue_target: float | None) -> a
     )
     title = "The company goal and marketing's part" if parts else "No revenue goal for this month"
     return alt.layer(bars, text).properties(width=WIDTH, height=60, title=title)
+
+
+# ---- step 6: tracking the month ---------------------------------------------------------------
+_PACING = {
+    "mqls": ("mqls", "goal_to_date", "gap", "MQLs delivered"),
+    "lead_value": (
+        "lead_value",
+        "lead_value_goal_to_date",
+        "lead_value_gap",
+        "Lead value delivered",
+    ),
+}
+DELIVERED = "Delivered, cumulative"
+GOAL_LINE = "Goal, pro-rated by day"
+
+
+def _whole(x: float) -> str:
+    """``1,801`` for 1800.50: whole numbers, rounded half-up like all money in slanb."""
+    return f"{dec(x).quantize(Decimal(1), rounding=ROUND_HALF_UP):,}"
+
+
+def _amount(x: float, measure: str) -> str:
+    """``1,103`` MQLs or ``$72,282`` of lead value (chart labels are read at a glance)."""
+    return f"${_whole(x)}" if measure == "lead_value" else _whole(x)
+
+
+def _gap_text(gap: float | None, measure: str) -> str:
+    """A day's gap in words: ``18 MQLs behind the goal line``, ``$1,602 ahead of the goal line``.
+
+    A gap that rounds to nothing is still a side: ``less than 1 MQL behind the goal line``.
+    """
+    if gap is None:
+        return "no goal"
+    if gap == 0:
+        return "on the goal line"
+    where = "behind the goal line" if gap > 0 else "ahead of the goal line"
+    money = measure == "lead_value"
+    if dec(abs(gap)).quantize(Decimal(1), rounding=ROUND_HALF_UP) == 0:
+        return f"less than {'$1' if money else '1 MQL'} {where}"
+    unit = "" if money else " MQL" + ("" if _whole(abs(gap)) == "1" else "s")
+    return f"{_amount(abs(gap), measure)}{unit} {where}"
+
+
+def _utc_day(day: datetime) -> alt.DateTime:
+    return alt.DateTime(year=day.year, month=day.month, date=day.day, utc=True)
+
+
+def pacing(tracking: Tracking | None, *, measure: str = "mqls") -> alt.VConcatChart | None:
+    """Cumulative delivery each day against the goal pro-rated to that day, and the gap beneath.
+
+    ``measure``: ``mqls`` or ``lead_value``. The lower panel is delivered minus the goal line each
+    day: red bars below zero while marketing is behind, green above while it is ahead. The x axis
+    spans the whole month, so a month judged part-way shows the days still to come. None when
+    ``tracking`` is None (the month has not begun).
+    """
+    if tracking is None:
+        return None
+    delivered, goal, gap, title = _PACING[measure]
+    p = tracking.pacing
+    wide = pl.DataFrame(
+        {
+            "day": p["day"].dt.strftime("%Y-%m-%d"),
+            "delivered": p[delivered].cast(pl.Float64),
+            "goal": p[goal],
+            "ahead": -p[gap],
+            "gap_text": [_gap_text(g, measure) for g in p[gap].to_list()],
+        },
+        schema={
+            "day": pl.String,
+            "delivered": pl.Float64,
+            "goal": pl.Float64,
+            "ahead": pl.Float64,
+            "gap_text": pl.String,
+        },
+    ).with_columns(
+        pl.when(pl.col("ahead") < 0).then(pl.lit("Behind")).otherwise(pl.lit("Ahead")).alias("side")
+    )
+    long = wide.unpivot(
+        index="day", on=["delivered", "goal"], variable_name="series", value_name="value"
+    ).with_columns(
+        pl.col("series").replace_strict({"delivered": DELIVERED, "goal": GOAL_LINE}),
+    )
+    fmt = MONEY if measure == "lead_value" else ",.0f"
+    last_day = tracking.params.end - timedelta(days=1)
+    domain = [_utc_day(tracking.params.cutoff), _utc_day(last_day)]
+    x = alt.X(
+        "day:T",
+        title=None,
+        scale=alt.Scale(type="utc", domain=domain),
+        axis=alt.Axis(format="%b %-d", tickCount=8, labelAngle=0),
+    )
+    tooltip = [
+        alt.Tooltip("day:T", timeUnit="utcyearmonthdate", title="Day", format="%a %b %-d"),
+        alt.Tooltip("delivered:Q", title="Delivered so far", format=fmt),
+        alt.Tooltip("goal:Q", title="Goal to date", format=fmt),
+        alt.Tooltip("gap_text:N", title="Gap"),
+    ]
+    y_title = "Lead value" if measure == "lead_value" else "MQLs"
+    series = [DELIVERED, GOAL_LINE]
+    lines = (
+        alt.Chart(long)
+        .mark_line()
+        .encode(
+            x=x,
+            y=alt.Y("value:Q", title=y_title, axis=alt.Axis(format=fmt)),
+            color=alt.Color(
+                "series:N",
+                scale=alt.Scale(domain=series, range=[BLUE, INK]),
+                legend=alt.Legend(title=None),
+            ),
+            strokeDash=alt.StrokeDash(
+                "series:N", scale=alt.Scale(domain=series, range=[[1, 0], [5, 4]]), legend=None
+            ),
+            strokeWidth=alt.StrokeWidth(
+                "series:N", scale=alt.Scale(domain=series, range=[2.5, 1.5]), legend=None
+            ),
+        )
+    )
+    # a near-transparent full-height rule per day: hovering anywhere over a day shows its numbers
+    hover = alt.Chart(wide).mark_rule(opacity=0.001, strokeWidth=14).encode(x=x, tooltip=tooltip)
+    top = alt.layer(lines, hover).properties(width=WIDTH, height=210)
+    bars = (
+        alt.Chart(wide)
+        .mark_bar(width={"band": 0.7})
+        .encode(
+            x=x,
+            y=alt.Y("ahead:Q", title="vs goal", axis=alt.Axis(format=fmt, tickCount=3)),
+            color=alt.Color(
+                "side:N",
+                scale=alt.Scale(domain=["Behind", "Ahead"], range=[RED, GREEN]),
+                legend=None,
+            ),
+            tooltip=tooltip,
+        )
+    )
+    zero = alt.Chart(pl.DataFrame({"y": [0.0]})).mark_rule(color=MUTED).encode(y="y:Q")
+    bottom = alt.layer(bars, zero).properties(width=WIDTH, height=80)
+    return (
+        alt.vconcat(top, bottom, spacing=6)
+        .resolve_scale(color="independent", strokeDash="independent")
+        .properties(title=alt.Title(title, subtitle=_pacing_subtitle(wide, measure)))
+    )
+
+
+def _pacing_subtitle(wide: pl.DataFrame, measure: str) -> str:
+    if wide.is_empty():
+        return "nothing delivered yet"
+    last = wide.row(-1, named=True)
+    day = datetime.fromisoformat(last["day"])
+    when = f"{day:%B} {day.day}"
+    if last["delivered"] is None:
+        return f"{when}: lead value undefined (a bucket has no value)"
+    if last["goal"] is None:
+        return f"{when}: {_amount(last['delivered'], measure)} delivered; no goal this month"
+    return (
+        f"{when}: {_amount(last['delivered'], measure)} delivered against "
+        f"{_amount(last['goal'], measure)} due by then, {last['gap_text']}"
+    )
+
+
+_PARTS = {"bucket": "A bucket's lead value", "gap": "Gap", "surplus": "Surplus", "total": "Total"}
+_PART_COLORS = {"A bucket's lead value": BLUE, "Gap": RED, "Surplus": GREEN, "Total": "#52606d"}
+
+
+def _step_label(step: str, kind: str) -> str:
+    """``hand_raiser A`` → ``Hand-raiser, fit A``; ``gap`` → ``Gap to the goal``."""
+    fixed = {
+        "gap": "Gap to the goal",
+        "surplus": "Surplus over the goal",
+        "goal": "Lead-value goal",
+        "delivered": "Delivered",
+        "unknown": "Unknown intent or fit",
+    }
+    if kind != "bucket" or step == "unknown":
+        return fixed.get(step, step)
+    intent, _, fit = step.partition(" ")
+    return f"{INTENT_LABELS.get(intent, intent)}, fit {fit}"
+
+
+def waterfall(tracking: Tracking | None) -> alt.LayerChart | None:
+    """The lead-value goal built up from each bucket's delivery, then the gap (or surplus).
+
+    One horizontal bar per step of ``tracking.waterfall``, from where the last one ended; the
+    closing bar is the goal (or, without a goal, the lead value delivered). None when there is
+    nothing to draw: the month has not begun, or the lead value delivered is undefined.
+    """
+    if tracking is None or tracking.waterfall.is_empty():
+        return None
+    w = tracking.waterfall
+    data = w.with_columns(
+        pl.Series(
+            "label",
+            [_step_label(s, k) for s, k in w.select("step", "kind").iter_rows()],
+            dtype=pl.String,
+        ),
+        pl.Series(
+            "text",
+            [
+                ("+" if k == "surplus" else "") + f"${_whole(abs(a))}"
+                for k, a in w.select("kind", "amount").iter_rows()
+            ],
+            dtype=pl.String,
+        ),
+        pl.max_horizontal("start", "end").alias("right"),
+        pl.col("kind").replace_strict(_PARTS).alias("part"),
+    )
+    order = data["label"].to_list()
+    parts = [p for p in _PART_COLORS if p in data["part"]]
+    base = alt.Chart(data).encode(
+        y=alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelFontSize=12, labelLimit=220))
+    )
+    bars = base.mark_bar(height={"band": 0.7}).encode(
+        x=alt.X("start:Q", title="Lead value", axis=alt.Axis(format=MONEY)),
+        x2="end:Q",
+        color=alt.Color(
+            "part:N",
+            scale=alt.Scale(domain=parts, range=[_PART_COLORS[p] for p in parts]),
+            legend=alt.Legend(title=None),
+        ),
+        tooltip=[
+            alt.Tooltip("label:N", title="Step"),
+            alt.Tooltip("amount:Q", title="Lead value", format="$,.2f"),
+            alt.Tooltip("end:Q", title="Running total", format="$,.2f"),
+        ],
+    )
+    text = base.mark_text(align="left", dx=5, fontWeight=600).encode(x="right:Q", text="text:N")
+    goal = tracking.delivery.lead_value_goal
+    subtitle = (
+        "no lead-value goal this month: the bars add up to the lead value delivered"
+        if goal is None
+        else "each bucket's lead value delivered, stacked from left to right, then what is "
+        "missing (red) or extra (green)"
+    )
+    return alt.layer(bars, text).properties(
+        width=WIDTH - 120,
+        height=28 * data.height,
+        title=alt.Title("Where the lead value came from", subtitle=subtitle),
+    )
+
+
+LATE = "Late first touch"
+SHORT = "Short cadence"
+
+
+def _rep_names(frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` with ``rep``: the name, with the rep id added when two reps share a name."""
+    dup = pl.col("name").is_duplicated()
+    return frame.with_columns(
+        pl.when(pl.col("rep_id") == "unassigned")
+        .then(pl.lit("Unassigned (no owner)"))
+        .when(dup)
+        .then(pl.col("name") + " (" + pl.col("rep_id") + ")")
+        .otherwise(pl.col("name"))
+        .alias("rep")
+    )
+
+
+def compliance_by_rep(tracking: Tracking | None) -> alt.LayerChart | None:
+    """Breaches per rep this month: late first touches and short cadences, stacked.
+
+    Every rep with an MQL judged appears, the most breaches on top, so a clean rep shows as a 0.
+    None when the month has not begun or no MQL was judged.
+    """
+    if tracking is None:
+        return None
+    ft = tracking.first_touch.by_rep.select(
+        "rep_id", "name", pl.col("breached").alias("late"), pl.col("judged").alias("ft_judged")
+    )
+    cad = tracking.cadence.by_rep.select(
+        "rep_id", pl.col("breached").alias("short"), pl.col("judged").alias("cad_judged")
+    )
+    reps = (
+        _rep_names(ft.join(cad, on="rep_id", how="full", coalesce=True))
+        .with_columns(pl.col("late", "short", "ft_judged", "cad_judged").fill_null(0))
+        .filter((pl.col("ft_judged") + pl.col("cad_judged")) > 0)
+        .with_columns((pl.col("late") + pl.col("short")).alias("total"))
+        .sort(["total", "rep"], descending=[True, False])
+    )
+    if reps.is_empty():
+        return None
+    long = reps.unpivot(
+        index=["rep", "ft_judged", "cad_judged", "total"],
+        on=["late", "short"],
+        variable_name="rule",
+        value_name="breaches",
+    ).with_columns(
+        pl.col("rule").replace_strict({"late": LATE, "short": SHORT}),
+        pl.when(pl.col("rule") == "late")
+        .then(pl.col("ft_judged"))
+        .otherwise(pl.col("cad_judged"))
+        .alias("judged"),
+    )
+    order = reps["rep"].to_list()
+    y = alt.Y("rep:N", sort=order, title=None, axis=alt.Axis(labelLimit=200))
+    bars = (
+        alt.Chart(long)
+        .mark_bar(height={"band": 0.7})
+        .encode(
+            y=y,
+            x=alt.X("breaches:Q", title="Breaches this month", stack="zero"),
+            color=alt.Color(
+                "rule:N",
+                scale=alt.Scale(domain=[LATE, SHORT], range=[RED, ORANGE]),
+                legend=alt.Legend(title=None),
+            ),
+            order=alt.Order("rule:N"),
+            tooltip=[
+                alt.Tooltip("rep:N", title="Rep"),
+                alt.Tooltip("rule:N", title="Rule"),
+                alt.Tooltip("breaches:Q", title="Breaches", format=","),
+                alt.Tooltip("judged:Q", title="MQLs judged on this rule", format=","),
+            ],
+        )
+    )
+    totals = (
+        alt.Chart(reps)
+        .mark_text(align="left", dx=5, fontWeight=600)
+        .encode(y=y, x="total:Q", text=alt.Text("total:Q", format=","))
+    )
+    return alt.layer(bars, totals).properties(
+        width=WIDTH - 120,
+        height=24 * reps.height,
+        title=alt.Title(
+            "Breaches per rep",
+            subtitle="late first touches and short cadences judged this month; hover for the MQLs judged",
+        ),
+    )
+
+
+def speed_to_lead(tracking: Tracking | None) -> alt.HConcatChart | None:
+    """Won rate and SQL rate of the sample's MQLs by how soon they were first touched.
+
+    One panel per rate, the bands in order from fastest to never; MQL counts in the tooltip. None
+    when the month has not begun.
+    """
+    if tracking is None:
+        return None
+    data = tracking.speed_to_lead.select(
+        "band", "mqls", "sql_rate", "won_rate", "hand_raiser_share"
+    ).with_columns(
+        pl.when(pl.col("band") == "never")
+        .then(pl.lit("Never touched"))
+        .otherwise(pl.lit("Touched"))
+        .alias("touched"),
+        pl.col("band").replace({"never": "Never"}).alias("label"),
+    )
+    labels = data["label"].to_list()
+
+    def panel(rate: str, title: str) -> alt.LayerChart:
+        base = alt.Chart(data).encode(
+            x=alt.X(
+                "label:N", sort=labels, title="Time to first touch", axis=alt.Axis(labelAngle=0)
+            ),
+            y=alt.Y(f"{rate}:Q", title=None, axis=alt.Axis(format=".0%")),
+        )
+        bars = base.mark_bar(width={"band": 0.7}).encode(
+            color=alt.Color(
+                "touched:N",
+                scale=alt.Scale(domain=["Touched", "Never touched"], range=[BLUE, MUTED]),
+                legend=None,
+            ),
+            tooltip=[
+                alt.Tooltip("label:N", title="Time to first touch"),
+                alt.Tooltip("mqls:Q", title="MQLs", format=","),
+                alt.Tooltip("sql_rate:Q", title="SQL rate", format=".1%"),
+                alt.Tooltip("won_rate:Q", title="Won rate", format=".1%"),
+                alt.Tooltip("hand_raiser_share:Q", title="Hand-raisers", format=".0%"),
+            ],
+        )
+        text = base.mark_text(dy=-8, fontWeight=600).encode(
+            text=alt.Text(f"{rate}:Q", format=".1%")
+        )
+        return alt.layer(bars, text).properties(width=270, height=200, title=title)
+
+    return alt.hconcat(
+        panel("won_rate", "Won rate"), panel("sql_rate", "SQL rate"), spacing=40
+    ).properties(
+        title=alt.Title(
+            "Won rate and SQL rate by time to first touch",
+            subtitle="MQLs of the sample months, by how soon sales first touched them ("
+            + " or ".join(tracking.params.first_touch_kinds)
+            + ")",
+        )
+    )

@@ -9,7 +9,11 @@ import polars as pl
 import pytest
 import vl_convert
 
-from slanb import charts
+from slanb import charts, db
+from slanb.params import Params
+from slanb.tracking import track
+from tests.conftest import write_history
+from tests.fixtures import tracking_example
 
 MONTHS = pl.DataFrame(
     {"month": ["2025-11", "2025-12", "2026-01", "2026-02"], "mqls": [100, 70, 110, 120]}
@@ -157,3 +161,138 @@ def test_docstring_examples():
 
     result = doctest.testmod(charts)
     assert result.attempted > 0 and result.failed == 0
+
+
+# ---- step 6: tracking charts, on tests/fixtures/tracking_example (April 2026, checked by hand) --
+@pytest.fixture(scope="module")
+def april(tmp_path_factory):
+    """April 2026 of the tracking example; R1 is renamed to a script, R2 to a table-breaker."""
+    tables = tracking_example.tables()
+    tables["reps"][0]["name"] = "</script><script>alert(1)</script>"
+    tables["reps"][1]["name"] = 'Bob | "Smith"'
+    path = write_history(
+        tmp_path_factory.mktemp("charts") / "tracking.duckdb",
+        tables,
+        exported_at="2026-06-01 00:00:00",
+    )
+    return _track(path)
+
+
+def _track(path, **changes):
+    ex = tracking_example
+    params = Params(db=str(path), month=ex.MONTH, lookback_months=2, maturity_months=1, **changes)
+    with db.connect(path) as con:
+        return track(con, params, ex.MATRIX, ex.GOAL_MQLS, ex.LEAD_VALUE_GOAL, ex.OVERALL_VALUE)
+
+
+def _rows(chart, mark: str) -> list[dict]:
+    """The data of the (first) layer drawing ``mark``, wherever it sits in a compound chart."""
+    spec = chart.to_dict()
+
+    def walk(node, data):
+        data = node.get("data", data)  # altair hoists data that children share to their parent
+        for key in ("layer", "vconcat", "hconcat"):
+            for child in node.get(key, []):
+                yield from walk(child, data)
+        if "mark" in node:
+            yield node, data
+
+    data = next(d for n, d in walk(spec, None) if n["mark"]["type"] == mark)
+    return spec["datasets"][data["name"]]
+
+
+def test_tracking_charts_draw_nothing_before_the_month_begins():
+    assert charts.pacing(None) is None
+    assert charts.waterfall(None) is None
+    assert charts.compliance_by_rep(None) is None
+    assert charts.speed_to_lead(None) is None
+
+
+def test_pacing_draws_delivered_against_the_goal_line_and_the_gap(april):
+    chart = charts.pacing(april)
+    gap = _rows(chart, "bar")
+    assert len(gap) == 30 and gap[0]["day"] == "2026-04-01"
+    # Apr 30: 9 delivered, 12 on the line (12 × 30/30): 3 behind; Apr 1: 0 against 0.4
+    assert (gap[-1]["delivered"], gap[-1]["goal"], gap[-1]["ahead"]) == (9.0, 12.0, -3.0)
+    assert (gap[-1]["side"], gap[-1]["gap_text"]) == ("Behind", "3 MQLs behind the goal line")
+    assert gap[0]["gap_text"] == "less than 1 MQL behind the goal line"  # 0 against 0.4
+    lines = _rows(chart, "line")
+    assert {r["series"] for r in lines} == {charts.DELIVERED, charts.GOAL_LINE}
+    x = chart.to_dict()["vconcat"][1]["layer"][0]["encoding"]["x"]
+    assert (x["type"], x["scale"]["type"]) == ("temporal", "utc")
+    assert [d["date"] for d in x["scale"]["domain"]] == [1, 30]  # the whole month
+    svg = _svg(chart)
+    assert "April 30: 9 delivered against 12 due by then, 3 MQLs behind the goal line" in svg
+
+
+def test_pacing_in_lead_value_and_part_way_through_the_month(april, tmp_path):
+    money = charts.pacing(april, measure="lead_value")
+    last = _rows(money, "bar")[-1]
+    assert (last["delivered"], last["goal"]) == (11_601.53, 15_000.0)
+    assert last["gap_text"] == "$3,398 behind the goal line"
+    assert "$11,602 delivered against $15,000 due by then" in _svg(money)
+    mid = charts.pacing(_track(april.params.db_path, as_of="2026-04-06T10:00:00"))
+    assert len(_rows(mid, "bar")) == 6  # six days judged, drawn on the whole month's axis
+    x = mid.to_dict()["vconcat"][1]["layer"][0]["encoding"]["x"]
+    assert [d["date"] for d in x["scale"]["domain"]] == [1, 30]
+
+
+def test_waterfall_stacks_the_buckets_up_to_the_goal(april):
+    chart = charts.waterfall(april)
+    rows = _rows(chart, "bar")
+    assert [r["label"] for r in rows] == [
+        "Hand-raiser, fit A", "Hand-raiser, fit B", "Hand-raiser, fit C", "Other, fit A",
+        "Other, fit B", "Other, fit C", "Unknown intent or fit", "Gap to the goal",
+        "Lead-value goal",
+    ]  # fmt: skip
+    assert [r["text"] for r in rows] == [
+        "$6,000",
+        "$1,801",
+        "$0",
+        "$2,001",
+        "$600",
+        "$500",
+        "$700",
+        "$3,398",
+        "$15,000",
+    ]  # fmt: skip  (half-up: $1,800.50 → $1,801)
+    gap = rows[-2]
+    assert (gap["start"], gap["end"], gap["part"]) == (11_601.53, 15_000.0, "Gap")
+    scale = chart.to_dict()["layer"][0]["encoding"]["color"]["scale"]
+    assert dict(zip(scale["domain"], scale["range"], strict=True))["Gap"] == charts.RED
+    svg = _svg(chart)
+    assert "Gap to the goal" in svg and "$3,398" in svg
+
+
+def test_compliance_by_rep_stacks_each_reps_breaches(april):
+    chart = charts.compliance_by_rep(april)
+    totals = {r["rep"]: r["total"] for r in _rows(chart, "text")}
+    # Bob (R2): L04 late + L03 L04 L11 short; R1: L02 both; unassigned: L06 both; Cleo Diaz: none
+    assert totals == {
+        'Bob | "Smith"': 4,
+        "</script><script>alert(1)</script>": 2,
+        "Unassigned (no owner)": 2,
+        "Cleo Diaz": 0,
+    }
+    assert list(totals)[0] == 'Bob | "Smith"'  # the most breaches on top
+    bars = {(r["rep"], r["rule"]): (r["breaches"], r["judged"]) for r in _rows(chart, "bar")}
+    assert bars[('Bob | "Smith"', charts.SHORT)] == (3, 3)  # 3 of R2's 3 cadences judged
+    assert bars[("Cleo Diaz", charts.LATE)] == (0, 2)  # L07 and L10 touched in time
+
+
+def test_a_rep_name_cannot_break_out_of_the_chart_script(april):
+    page = charts.compliance_by_rep(april)._repr_mimebundle_()["text/html"]
+    assert "<script>alert(1)" not in page and "</script><script>" not in page
+    assert "\\u003c/script\\u003e\\u003cscript\\u003ealert(1)" in page
+    assert "actions" in page  # the embed options survive the renderer change
+
+
+def test_speed_to_lead_draws_both_rates_per_band(april):
+    chart = charts.speed_to_lead(april)
+    rows = {r["label"]: r for r in _rows(chart, "bar")}
+    assert list(rows) == ["<1 h", "1–4 h", "4–24 h", ">24 h", "Never"]
+    assert [rows[b]["won_rate"] for b in rows] == [1.0, 0.5, 0.0, 0.0, 0.0]
+    assert [rows[b]["sql_rate"] for b in rows] == [1.0, 1.0, 0.5, 0.0, 0.0]
+    assert rows["Never"]["touched"] == "Never touched"
+    svg = _svg(chart)
+    assert "Won rate" in svg and "SQL rate" in svg and "50.0%" in svg
