@@ -12,15 +12,18 @@ HTML), so a notebook cell is one call and holds no arithmetic. The plain-text he
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import polars as pl
 from IPython.display import HTML, Markdown
 
 from slanb.charts import FIT_LABELS, INTENT_LABELS
-from slanb.money import usd
+from slanb.money import dec, usd
 from slanb.months import month_label
 from slanb.params import Params
 from slanb.plan import Plan
@@ -87,8 +90,14 @@ def money(x: float | None) -> str:
 
 
 def dollars(x: float | None) -> str:
-    """``$738,439`` for 738439.25: totals in tables read better without cents."""
-    return "n/a" if x is None else f"${x:,.0f}"
+    """``$738,439`` for 738439.25: totals in tables read better without cents (half-up, as money).
+
+    >>> dollars(1800.50), dollars(2000.49)
+    ('$1,801', '$2,000')
+    """
+    if x is None:
+        return "n/a"
+    return f"${dec(x).quantize(Decimal(1), rounding=ROUND_HALF_UP):,}"
 
 
 def sentence(text: str) -> str:
@@ -300,6 +309,7 @@ def step_headlines(plan: Plan) -> dict[str, str]:
         "04_goal_backsolve": rows[3]["number"],
         "05_cross_check": rows[4]["number"]
         + (f" (ratio {plan.cross_check.ratio:.2f})" if plan.cross_check.ratio is not None else ""),
+        "06_sla_scorecard": scorecard_line(plan),
     }
 
 
@@ -638,4 +648,586 @@ def parameters(params: Params) -> HTML:
     return table(
         parameter_rows(params),
         [Column("name", "Parameter", _esc), Column("value", "Value", _esc)],
+    )
+
+
+# ---- step 6: tracking the month -----------------------------------------------------------------
+_LEAD_IDS_SHOWN = 5  # lead ids written out per rep; the rest fold into "and N more"
+_DASHBOARD_TOP = 5  # reps in the summary page's compact dashboard
+SCORECARD_PAGE = "06_sla_scorecard.html"
+_TRACKING_CSS = """<style>
+.slanb-subhead {font-size: 1.25em; font-weight: 600; line-height: 1.35; margin: 0.1em 0 0.3em;}
+.slanb-when {color: #7b8794; font-size: 13px; margin: 0 0 0.8em;}
+.slanb-label {color: #7b8794; font-size: 12px; font-weight: 600; text-transform: uppercase;
+  letter-spacing: 0.04em; margin-top: 0.8em;}
+.slanb-tiles {display: flex; flex-wrap: wrap; gap: 10px; margin: 0.4em 0 1em;}
+.slanb-tile {flex: 1 1 150px; border: 1px solid #e4e7eb; border-radius: 6px; padding: 8px 12px;}
+.slanb-tile .side {color: #7b8794; font-size: 11px; text-transform: uppercase;
+  letter-spacing: 0.04em;}
+.slanb-tile .big {font-size: 1.7em; font-weight: 700; line-height: 1.2; margin: 2px 0;
+  font-variant-numeric: tabular-nums;}
+.slanb-tile .what {font-size: 13px; color: #1f2933;}
+.slanb-tile .sub {color: #7b8794; font-size: 12px;}
+.slanb .slanb-table tr.total td {font-weight: 600; border-top: 2px solid #cbd2d9;}
+.slanb .slanb-table td.ids {font-family: ui-monospace, Menlo, Consolas, monospace;
+  font-size: 12px; max-width: 360px;}
+.slanb .slanb-table td.ids summary {cursor: pointer;}
+.slanb-note {border-left: 4px solid #2f6fbd; background: #f0f5fb; padding: 8px 14px;
+  margin: 0.5em 0 1em;}
+</style>"""
+
+
+def _html6(body: str) -> HTML:
+    """:func:`_html` with the tracking styles (tiles, total rows, lead ids)."""
+    return _html(_TRACKING_CSS + body)
+
+
+def share(x: float | None) -> str:
+    """``98%``; a share short of 100% never reads as 100%, nor one above 0% as 0%.
+
+    >>> share(0.9839), share(0.996), share(0.001), share(None)
+    ('98%', '99.6%', '0.1%', 'n/a')
+    """
+    if x is None:
+        return "n/a"
+    text = f"{x:.0%}"
+    if (text == "100%" and x < 1) or (text == "0%" and x > 0):
+        text = f"{x:.1%}"
+    return text
+
+
+def hours(x: float | None) -> str:
+    """``42 min`` under an hour, ``9.0 h`` from an hour on.
+
+    >>> hours(0.7), hours(8.98), hours(None)
+    ('42 min', '9.0 h', 'n/a')
+    """
+    if x is None:
+        return "n/a"
+    return f"{round(x * 60)} min" if x < 1 else f"{x:,.1f} h"
+
+
+def _whole_dollars(text: str) -> str:
+    """``$72,281.76`` → ``$72,282``: the page states totals in whole dollars.
+
+    >>> _whole_dollars("delivered $72,281.76 of $75,000")
+    'delivered $72,282 of $75,000'
+    """
+    return re.sub(
+        r"\$(\d[\d,]*\.\d\d)\b", lambda m: dollars(float(m.group(1).replace(",", ""))), text
+    )
+
+
+def _kinds(kinds: Sequence[str]) -> str:
+    """``call or email``; ``call, email or meeting``."""
+    return kinds[0] if len(kinds) == 1 else ", ".join(kinds[:-1]) + " or " + kinds[-1]
+
+
+def _touches(params: Params) -> str:
+    """``5 calls``; ``5 touches (call or email)``."""
+    n, kinds = params.cadence_calls, params.cadence_kinds
+    if len(kinds) == 1:
+        return count(n, kinds[0])
+    return f"{count(n)} {'touch' if n == 1 else 'touches'} ({_kinds(kinds)})"
+
+
+def _day(d: datetime) -> str:
+    """``October 1, 2026``."""
+    return f"{d:%B} {d.day}, {d:%Y}"
+
+
+def _judged_when(plan: Plan) -> str:
+    t = plan.tracking
+    assert t is not None
+    if not t.in_progress:
+        return f"Judged over the whole of {t.month_label}."
+    return (
+        f"Judged as of {_day(t.as_of)}, {t.as_of:%H:%M} UTC: deadlines after that are pending, "
+        "and the month's numbers will grow."
+    )
+
+
+def _not_begun(plan: Plan) -> str:
+    """Why there is no tracking: the month is still ahead, or the history does not reach it."""
+    start = _day(plan.params.cutoff)
+    if plan.params.as_of_instant < plan.params.cutoff:
+        return (
+            f"{plan.month_label} has not begun yet, so there is nothing to track: marketing's "
+            f"delivery and sales' first touches are judged from {start}."
+        )
+    return (
+        f"The history does not reach {plan.month_label} yet, so there is nothing to track: "
+        f"import an export made after {start} to judge the month."
+    )
+
+
+def _dashboard_reps(plan: Plan) -> tuple[int, bool]:
+    """Reps on the dashboard (owners only) and whether unassigned leads breached too."""
+    assert plan.tracking is not None
+    ids = plan.tracking.dashboard["rep_id"].to_list()
+    return sum(1 for r in ids if r != "unassigned"), "unassigned" in ids
+
+
+def _reps_on(n: int) -> str:
+    """``no rep``, ``1 rep``, ``10 reps``."""
+    return "no rep" if n == 0 else count(n, "rep")
+
+
+def tracking_sentence(plan: Plan) -> str | None:
+    """Both halves of the SLA in one plain sentence (whole dollars), or None before the month.
+
+    The engine's :meth:`~slanb.tracking.Tracking.headline`, with money as the rest of the page
+    states it.
+    """
+    t = plan.tracking
+    return None if t is None else sentence(_whole_dollars(t.headline()))
+
+
+def tracking_label(plan: Plan) -> str:
+    """``How October 2026 went``, or ``October 2026 so far`` for a month judged part-way."""
+    if plan.tracking is not None and plan.tracking.in_progress:
+        return f"{plan.month_label} so far"
+    return f"How {plan.month_label} went"
+
+
+def tracking_headline(plan: Plan) -> HTML:
+    """How both sides kept the SLA this month, in one sentence, and when it was judged."""
+    text = tracking_sentence(plan)
+    if text is None:
+        return _html6(f'<div class="slanb-subhead">{_esc(_not_begun(plan))}</div>')
+    return _html6(
+        f'<div class="slanb-label">{_esc(tracking_label(plan))}</div>'
+        f'<div class="slanb-subhead">{_esc(text)}</div>'
+        f'<p class="slanb-when">{_esc(_judged_when(plan))}</p>'
+    )
+
+
+def scorecard_line(plan: Plan) -> str:
+    """``98% of the MQL goal delivered · 10 reps on the dashboard`` (the report index's line)."""
+    t = plan.tracking
+    if t is None:
+        return "Not begun yet" if plan.params.as_of_instant < plan.params.cutoff else "No data yet"
+    d = t.delivery
+    so_far = " so far" if t.in_progress else ""
+    market = (
+        f"{count(d.mqls, 'MQL')} delivered{so_far} (no goal)"
+        if d.attainment is None
+        else f"{share(d.attainment)} of the MQL goal delivered{so_far}"
+    )
+    reps, _ = _dashboard_reps(plan)
+    return f"{market} · {_reps_on(reps)} on the dashboard"
+
+
+def _tile(side: str, big: str, what: str, sub: str) -> str:
+    return (
+        f'<div class="slanb-tile"><div class="side">{_esc(side)}</div>'
+        f'<div class="big">{_esc(big)}</div><div class="what">{_esc(what)}</div>'
+        f'<div class="sub">{_esc(sub)}</div></div>'
+    )
+
+
+def scorecard(plan: Plan) -> HTML:
+    """Five tiles: MQLs and lead value against the goals; first touch, cadence, the dashboard."""
+    t = plan.tracking
+    if t is None:
+        return HTML("")
+    d, ft, c, p = t.delivery, t.first_touch, t.cadence, plan.params
+    cadence_share = c.met / c.judged if c.judged else None
+    reps, unassigned = _dashboard_reps(plan)
+    tiles = [
+        _tile(
+            "Marketing",
+            share(d.attainment) if d.attainment is not None else count(d.mqls),
+            "of the MQL goal" if d.attainment is not None else "MQLs delivered (no goal)",
+            f"{count(d.mqls)} of {count(d.goal_mqls)} MQLs" if d.goal_mqls else "",
+        ),
+        _tile(
+            "Marketing",
+            share(d.lead_value_attainment)
+            if d.lead_value_attainment is not None
+            else dollars(d.lead_value),
+            "of the lead-value goal"
+            if d.lead_value_attainment is not None
+            else "lead value delivered",
+            f"{dollars(d.lead_value)} of {dollars(d.lead_value_goal)}"
+            if d.lead_value_goal is not None
+            else "",
+        ),
+        _tile(
+            "Sales",
+            share(ft.met_share),
+            f"touched within {count(p.first_touch_hours)} h",
+            f"{count(ft.met)} of {count(ft.judged, 'MQL')} judged",
+        ),
+        _tile(
+            "Sales",
+            share(cadence_share),
+            f"got {_touches(p)} in {count(p.cadence_days)} days",
+            f"{count(c.met)} of {count(c.judged, 'MQL')} judged",
+        ),
+        _tile(
+            "Sales",
+            count(reps),
+            f"{'rep' if reps == 1 else 'reps'} on the dashboard",
+            "plus unassigned leads" if unassigned else "",
+        ),
+    ]
+    return _html6(f'<div class="slanb-tiles">{"".join(tiles)}</div>')
+
+
+def tracking_notes(plan: Plan) -> HTML:
+    """The tracking's notes (judged as of, no goal, unvalued MQLs) in a callout; empty when none."""
+    t = plan.tracking
+    if t is None or not t.messages:
+        return HTML("")
+    items = "".join(f"<li>{_esc(m)}</li>" for m in t.messages)
+    return _html6(
+        f'<div class="slanb-note"><strong>About these numbers</strong><ul>{items}</ul></div>'
+    )
+
+
+def _nothing_yet(plan: Plan) -> Markdown:
+    return _md("*Nothing to show yet (see above).*")
+
+
+def delivery_summary(plan: Plan) -> Markdown:
+    """Marketing's side in sentences: MQLs and lead value against the goals, and the mix."""
+    t = plan.tracking
+    if t is None:
+        return _nothing_yet(plan)
+    d = t.delivery
+    so_far = " so far" if t.in_progress else ""
+    if d.goal_mqls is None:
+        lines = [f"Marketing delivered **{count(d.mqls, 'MQL')}**{so_far}; there is no MQL goal."]
+    else:
+        lines = [
+            f"Marketing delivered **{count(d.mqls, 'MQL')}**{so_far} against a goal of "
+            f"{count(d.goal_mqls)}: **{share(d.attainment)}** of it, "
+            + _short_or_over(d.goal_mqls - d.mqls, count)
+            + "."
+        ]
+    if d.lead_value is None:
+        lines.append(
+            "The lead value delivered is undefined: some MQLs are in buckets with no value."
+        )
+    elif d.lead_value_goal is None:
+        lines.append(f"They bring **{dollars(d.lead_value)} of lead value**; there is no goal.")
+    else:
+        lines.append(
+            f"They bring **{dollars(d.lead_value)} of lead value** against "
+            f"{dollars(d.lead_value_goal)}: **{share(d.lead_value_attainment)}**, "
+            + _short_or_over(d.lead_value_goal - d.lead_value, dollars)
+            + "."
+        )
+    hr = d.by_bucket.filter(pl.col("intent") == "hand_raiser")
+    if d.mqls and d.lead_value:
+        hr_mqls, hr_value = int(hr["mqls"].sum()), float(hr["lead_value"].sum())
+        lines.append(
+            f"Hand-raisers were {share(hr_mqls / d.mqls)} of the MQLs and brought "
+            f"{share(hr_value / d.lead_value)} of the lead value: that is why the goal counts "
+            "lead value, not only MQLs."
+        )
+    return _md(" ".join(lines))
+
+
+def _short_or_over(missing: float, fmt: Callable[[Any], str]) -> str:
+    """``18 short``, ``5 over``, ``exactly on it``."""
+    if round(missing, 2) == 0:
+        return "exactly on it"
+    return f"{fmt(abs(missing))} {'short' if missing > 0 else 'over'}"
+
+
+def delivery_table(plan: Plan) -> HTML:
+    """MQLs and lead value delivered per bucket, their shares, the total and the goal."""
+    t = plan.tracking
+    if t is None:
+        return HTML("")
+    d = t.delivery
+    rows = [
+        (
+            "",
+            segment(r["intent"], r["fit"]),
+            count(r["mqls"]),
+            share(r["mqls"] / d.mqls) if d.mqls else "n/a",
+            money(r["lead_value_per_mql"]),
+            dollars(r["lead_value"]),
+            "n/a"
+            if not d.lead_value or r["lead_value"] is None
+            else share(r["lead_value"] / d.lead_value),
+        )
+        for r in d.by_bucket.to_dicts()
+    ]
+    rows.append(("total", "Delivered", count(d.mqls), "", "", dollars(d.lead_value), ""))
+    if d.goal_mqls is not None or d.lead_value_goal is not None:
+        rows.append(("", "Goal", count(d.goal_mqls), "", "", dollars(d.lead_value_goal), ""))
+    heads = ("Bucket", "MQLs", "Share of MQLs", "Lead value per MQL", "Lead value",
+             "Share of lead value")  # fmt: skip
+    head = "".join(f'<th class="{"num" if i else ""}">{_esc(h)}</th>' for i, h in enumerate(heads))
+    body = "".join(
+        f'<tr class="{css}">'
+        + "".join(f'<td class="{"num" if i else ""}">{_esc(v)}</td>' for i, v in enumerate(cells))
+        + "</tr>"
+        for css, *cells in rows
+    )
+    return _html6(
+        f'<table class="slanb-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+    )
+
+
+def pacing_summary(plan: Plan) -> Markdown:
+    """Where delivery stood against the goal line on the last day judged, and how often behind."""
+    t = plan.tracking
+    if t is None:
+        return _nothing_yet(plan)
+    p = t.pacing
+    if p.is_empty() or p["goal_to_date"].null_count() == p.height:
+        return _md("There is no MQL goal this month, so delivery has no goal line to pace against.")
+    last = p.row(-1, named=True)
+    parts = [_gap_phrase(last["gap"], "MQLs")]
+    if last["lead_value_gap"] is not None:
+        parts.append(_gap_phrase(last["lead_value_gap"], "lead value"))
+    if len({side for _, side in parts}) == 1:
+        side = parts[0][1]
+        where = (
+            "**on the goal line**"
+            if side == "on"
+            else f"**{' and '.join(a for a, _ in parts)} {side} the goal line**"
+        )
+    else:
+        where = " and ".join(f"**{a} {side}**" for a, side in parts) + " the goal line"
+    day = f"{last['day']:%B} {last['day'].day}"
+    when = "so far" if t.in_progress else "of the month"
+    behind = int((p["gap"] > 0).sum())
+    days = (
+        f"all {count(p.height, 'day')} {when}"
+        if behind == p.height
+        else f"none of the {count(p.height, 'day')} {when}"
+        if behind == 0
+        else f"{count(behind)} of the {count(p.height, 'day')} {when}"
+    )
+    last_day = "the last day judged" if t.in_progress else "the month's last day"
+    return _md(
+        f"On {day}, {last_day}, marketing was {where}. It was behind the goal line (in MQLs) "
+        f"on {days}."
+    )
+
+
+def _gap_phrase(gap: float, unit: str) -> tuple[str, str]:
+    """A gap (goal minus delivered) as an amount and a side: ``("3 MQLs", "behind")``.
+
+    >>> _gap_phrase(3, "MQLs"), _gap_phrase(-0.4, "MQLs"), _gap_phrase(3398.47, "lead value")
+    (('3 MQLs', 'behind'), ('less than 1 MQL', 'ahead of'), ('$3,398 of lead value', 'behind'))
+    """
+    side = "on" if gap == 0 else "behind" if gap > 0 else "ahead of"
+    money = unit == "lead value"
+    whole = dollars(abs(gap))
+    if side == "on":
+        return f"level in {unit}", side
+    if whole == "$0":
+        return ("less than $1 of lead value" if money else "less than 1 MQL"), side
+    if money:
+        return f"{whole} of lead value", side
+    n = int(whole[1:].replace(",", ""))
+    return count(n, "MQL"), side
+
+
+def compliance_summary(plan: Plan) -> Markdown:
+    """Sales' two promises: the rules, then how many MQLs met each, and how fast they were touched."""
+    t = plan.tracking
+    if t is None:
+        return _nothing_yet(plan)
+    ft, c, p = t.first_touch, t.cadence, plan.params
+    rules = (
+        f"**First touch**: a {_kinds(p.first_touch_kinds)} within {count(p.first_touch_hours)} h "
+        f"of becoming an MQL. **Cadence**: at least {_touches(p)} in the first "
+        f"{count(p.cadence_days, 'day')} (an MQL with a deal created in that window is excluded). "
+        f"Each MQL is judged once per rule, in the month its deadline falls in."
+    )
+    if ft.judged:
+        never = f", {count(ft.never_touched)} of them never touched" if ft.never_touched else ""
+        first = (
+            f"**{share(ft.met_share)}** of the {count(ft.judged, 'MQL')} judged were touched in "
+            f"time ({count(ft.met)} met, {count(ft.breached)} breached{never}). Half were touched "
+            f"within **{hours(ft.median_hours)}**, nine in ten within **{hours(ft.p90_hours)}**."
+        )
+    else:
+        first = f"No first-touch deadline fell in {t.month_label}{' yet' if t.in_progress else ''}."
+    if c.judged:
+        excluded = f"; {count(c.excluded)} excluded for a deal" if c.excluded else ""
+        cadence = (
+            f"**{share(c.met / c.judged)}** of the {count(c.judged, 'MQL')} judged on the cadence "
+            f"got their {_touches(p)} ({count(c.met)} met, {count(c.breached)} breached{excluded})."
+        )
+    else:
+        cadence = f"No cadence deadline fell in {t.month_label}{' yet' if t.in_progress else ''}."
+    pending = ""
+    if ft.pending or c.pending:
+        pending = (
+            f" Pending (deadline later in the month): {count(ft.pending)} first touches, "
+            f"{count(c.pending)} cadences."
+        )
+    return _md(f"{rules}\n\n{first} {cadence}{pending}")
+
+
+def compliance_table(plan: Plan) -> HTML:
+    """Both rules side by side: judged, met, breached, share met, pending, excluded."""
+    t = plan.tracking
+    if t is None:
+        return HTML("")
+    ft, c, p = t.first_touch, t.cadence, plan.params
+    rows = [
+        {
+            "rule": f"First touch within {count(p.first_touch_hours)} h",
+            "judged": ft.judged,
+            "met": ft.met,
+            "breached": ft.breached,
+            "share": ft.met_share,
+            "pending": ft.pending,
+            "excluded": None,
+        },
+        {
+            "rule": f"{_touches(p)[:1].upper()}{_touches(p)[1:]} in {count(p.cadence_days)} days",
+            "judged": c.judged,
+            "met": c.met,
+            "breached": c.breached,
+            "share": c.met / c.judged if c.judged else None,
+            "pending": c.pending,
+            "excluded": c.excluded,
+        },
+    ]
+    return table(
+        rows,
+        [
+            Column("rule", "Promise", _esc),
+            Column("judged", "MQLs judged", _int, numeric=True),
+            Column("met", "Met", _int, numeric=True),
+            Column("breached", "Breached", _int, numeric=True),
+            Column("share", "Share met", share, numeric=True),
+            Column("pending", "Pending", _int, numeric=True),
+            Column("excluded", "Excluded (deal)", lambda x: "—" if x is None else count(x), True),
+        ],
+    )
+
+
+def _lead_ids(ids: Sequence[str]) -> str:
+    """The first few lead ids, the rest folded into ``and N more`` that opens to the full list."""
+    shown = ", ".join(_esc(i) for i in ids[:_LEAD_IDS_SHOWN])
+    more = len(ids) - _LEAD_IDS_SHOWN
+    if more <= 0:
+        return shown
+    return (
+        f"<details><summary>{shown} and {count(more)} more</summary>"
+        f"{', '.join(_esc(i) for i in ids[_LEAD_IDS_SHOWN:])}</details>"
+    )
+
+
+def _rep_name(row: dict[str, Any]) -> str:
+    if row["rep_id"] == "unassigned":
+        return "<em>Unassigned (no owner)</em>"
+    return _esc(row["name"])
+
+
+def _dashboard_rules(plan: Plan) -> str:
+    p = plan.params
+    return (
+        f"A rep is listed for every MQL of theirs not touched by a {_kinds(p.first_touch_kinds)} "
+        f"within {count(p.first_touch_hours)} h (late first touch), or not given {_touches(p)} in "
+        f"its first {count(p.cadence_days, 'day')} (short cadence)."
+    )
+
+
+def dashboard_table(plan: Plan) -> HTML:
+    """The "don't be on the dashboard" table: each rep with a breach, and the leads concerned."""
+    t = plan.tracking
+    if t is None:
+        return _html6("<p><em>Nothing to show yet (see above).</em></p>")
+    if t.dashboard.is_empty():
+        return _html6(f"<p>{_esc(t.format_dashboard().splitlines()[-1])}</p>")
+    rows = "".join(
+        f'<tr><td>{_rep_name(r)}</td><td class="num">{count(r["late_first_touch"])}</td>'
+        f'<td class="num">{count(r["short_cadence"])}</td>'
+        f'<td class="num">{count(len(r["lead_ids"]))}</td>'
+        f'<td class="ids">{_lead_ids(r["lead_ids"])}</td></tr>'
+        for r in t.dashboard.to_dicts()
+    )
+    head = (
+        '<tr><th>Rep</th><th class="num">Late first touches</th>'
+        '<th class="num">Short cadences</th><th class="num">Leads concerned</th>'
+        "<th>Lead ids</th></tr>"
+    )
+    return _html6(
+        f"<p>{_esc(_dashboard_rules(plan))}</p>"
+        f'<table class="slanb-table"><thead>{head}</thead><tbody>{rows}</tbody></table>'
+    )
+
+
+def dashboard_summary(plan: Plan) -> HTML:
+    """The dashboard in brief for the summary page: the top reps, and where the rest are."""
+    t = plan.tracking
+    link = f'<a href="{SCORECARD_PAGE}">the SLA scorecard (step 6)</a>'
+    if t is None:
+        return _html6(f"<p>{_esc(_not_begun(plan))}</p>")
+    if t.dashboard.is_empty():
+        return _html6(
+            f"<p>{_esc(t.format_dashboard().splitlines()[-1])} Delivery, pacing and the rules "
+            f"are on {link}.</p>"
+        )
+    reps, unassigned = _dashboard_reps(plan)
+    lead = (
+        f"<p><strong>{_esc(_reps_on(reps)[:1].upper() + _reps_on(reps)[1:])} "
+        f"{'is' if reps == 1 else 'are'} on the dashboard</strong>"
+        f"{', plus unassigned leads' if unassigned and reps else ''} for {_esc(t.month_label)}. "
+        f"{_esc(_dashboard_rules(plan))}</p>"
+    )
+    top = t.dashboard.head(_DASHBOARD_TOP).to_dicts()
+    rows = "".join(
+        f'<tr><td>{_rep_name(r)}</td><td class="num">{count(r["late_first_touch"])}</td>'
+        f'<td class="num">{count(r["short_cadence"])}</td></tr>'
+        for r in top
+    )
+    head = '<tr><th>Rep</th><th class="num">Late first touches</th><th class="num">Short cadences</th></tr>'
+    rest = t.dashboard.height - len(top)
+    more = f"The {count(rest)} more on the dashboard, the" if rest > 0 else "The"
+    return _html6(
+        f'{lead}<table class="slanb-table"><thead>{head}</thead><tbody>{rows}</tbody></table>'
+        f"<p>{more} leads concerned for each rep, and marketing's delivery day by day are on "
+        f"{link}.</p>"
+    )
+
+
+def speed_to_lead_table(plan: Plan) -> HTML:
+    """The sample's MQLs by time to first touch: how many, SQL rate, won rate, hand-raiser share."""
+    t = plan.tracking
+    if t is None:
+        return HTML("")
+    rows = [
+        {**r, "band": "Never touched" if r["band"] == "never" else r["band"]}
+        for r in t.speed_to_lead.to_dicts()
+    ]
+    return table(
+        rows,
+        [
+            Column("band", "First touched within", _esc),
+            Column("mqls", "MQLs", _int, numeric=True),
+            Column("sql_rate", "SQL rate", _rate, numeric=True),
+            Column("won_rate", "Won rate", _rate, numeric=True),
+            Column("hand_raiser_share", "Hand-raisers", share, numeric=True),
+        ],
+    )
+
+
+def speed_to_lead_note(plan: Plan) -> HTML:
+    """The sample the bands come from, and the engine's warning: hand-raisers are called faster."""
+    t = plan.tracking
+    if t is None:
+        return _html6("<p><em>Nothing to show yet (see above).</em></p>")
+    r = plan.revenue_per_mql
+    sample = (
+        f"The sample is the MQLs of {months_span(r.window_start, r.window_end)}, "
+        f"the same months that value an MQL (step 2)."
+    )
+    return _html6(
+        f"<p>{_esc(sample)}</p>"
+        f'<div class="slanb-callout"><strong>Read with care.</strong> '
+        f"{_esc(t.speed_to_lead_note())}</div>"
     )

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
 
-from slanb import narrative
+from slanb import db, narrative
 from slanb.params import Params
 from slanb.plan import Plan, plan
+from slanb.tracking import track
 from tests.conftest import write_history
-from tests.fixtures import matrix_example, worked_example
+from tests.fixtures import matrix_example, tracking_example, worked_example
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -187,3 +189,157 @@ def test_docstring_examples():
 
     result = doctest.testmod(narrative)
     assert result.attempted > 0 and result.failed == 0
+
+
+# ---- step 6: tracking, on tests/fixtures/tracking_example (April 2026, checked by hand there) ----
+@pytest.fixture(scope="module")
+def april(tmp_path_factory) -> Plan:
+    """The example's plan for April 2026, tracked against the example's goals (12 MQLs, $15,000).
+
+    R1 (Ada Park) is renamed to a script and R2 (Ben Cole) to a name that would break a table.
+    """
+    ex = tracking_example
+    tables = ex.tables()
+    tables["reps"][0]["name"] = "<script>alert(1)</script>"
+    tables["reps"][1]["name"] = 'Bob | "Smith"'
+    path = write_history(
+        tmp_path_factory.mktemp("narrative") / "tracking.duckdb",
+        tables,
+        exported_at="2026-06-01 00:00:00",
+    )
+    p = plan(Params(db=str(path), month=ex.MONTH, lookback_months=2, maturity_months=1))
+    with db.connect(path) as con:
+        t = track(con, p.params, ex.MATRIX, ex.GOAL_MQLS, ex.LEAD_VALUE_GOAL, ex.OVERALL_VALUE)
+    return dataclasses.replace(p, tracking=t)
+
+
+@pytest.fixture(scope="module")
+def future(tmp_path_factory) -> Plan:
+    """December 2026 planned on the worked example, judged on 2026-11-15: not begun."""
+    path = tmp_path_factory.mktemp("narrative") / "future.duckdb"
+    write_history(path, worked_example.tables(), exported_at="2026-11-15 00:00:00")
+    return plan(Params(db=str(path), month="2026-12", as_of="2026-11-15T00:00:00"))
+
+
+def test_tracking_formatting_helpers():
+    assert narrative.share(0.9839) == "98%"
+    assert narrative.share(0.996) == "99.6%"  # short of the goal never reads as 100%
+    assert narrative.hours(0.7) == "42 min" and narrative.hours(31.2133) == "31.2 h"
+    assert narrative.dollars(1800.50) == "$1,801"  # half-up, like every amount of money
+
+
+def test_tracking_headline_is_the_engine_sentence_in_whole_dollars(april):
+    assert narrative.tracking_sentence(april) == (
+        "Marketing delivered 9 of 12 MQLs (75%, $11,602 of $15,000 lead value); sales touched "
+        "67% of MQLs within 24 h; 2 reps are on the dashboard, plus unassigned leads."
+    )
+    out = narrative.tracking_headline(april).data
+    assert "How April 2026 went" in out and "Judged over the whole of April 2026." in out
+    assert narrative.step_headlines(april)["06_sla_scorecard"] == (
+        "75% of the MQL goal delivered · 2 reps on the dashboard"
+    )
+
+
+def test_scorecard_tiles_state_both_sides(april):
+    out = narrative.scorecard(april).data
+    for text in (
+        '<div class="big">75%</div><div class="what">of the MQL goal</div>'
+        '<div class="sub">9 of 12 MQLs</div>',
+        '<div class="big">77%</div>',  # $11,601.53 of $15,000 = 77.34%
+        '<div class="sub">$11,602 of $15,000</div>',
+        '<div class="big">67%</div><div class="what">touched within 24 h</div>'
+        '<div class="sub">6 of 9 MQLs judged</div>',
+        '<div class="big">38%</div>',  # cadence: 3 met of 8 judged
+        '<div class="big">2</div><div class="what">reps on the dashboard</div>'
+        '<div class="sub">plus unassigned leads</div>',
+    ):
+        assert text in out
+
+
+def test_delivery_in_sentences_and_by_bucket(april):
+    text = narrative.delivery_summary(april).data
+    assert "delivered **9 MQLs** against a goal of 12: **75%** of it, 3 short." in text
+    assert r"**\$11,602 of lead value** against \$15,000: **77%**, \$3,398 short." in text
+    # hand-raisers: L01 L03 L05 = 3 of 9 MQLs; 3,000 × 2 + 1,800.50 = 7,800.50 of 11,601.53
+    assert "Hand-raisers were 33% of the MQLs and brought 67% of the lead value" in text
+    table = narrative.delivery_table(april).data
+    assert (
+        '<td class="">Hand-raiser, fit B</td><td class="num">1</td><td class="num">11%</td>'
+        '<td class="num">$1,800.50</td><td class="num">$1,801</td><td class="num">16%</td>'
+    ) in table
+    assert '<tr class="total"><td class="">Delivered</td><td class="num">9</td>' in table
+    assert '<td class="">Goal</td><td class="num">12</td>' in table and "$15,000" in table
+
+
+def test_pacing_summary_reads_the_last_day(april):
+    text = narrative.pacing_summary(april).data
+    assert text.startswith(
+        r"On April 30, the month's last day, marketing was **3 MQLs and \$3,398 of lead value "
+        "behind the goal line**."
+    )
+    # behind (in MQLs) from Apr 18, when the line passes 7 (7.2), to the end: 13 days
+    assert "on 13 of the 30 days of the month." in text
+
+
+def test_compliance_states_the_rules_and_both_promises(april):
+    text = narrative.compliance_summary(april).data
+    assert "**First touch**: a call or email within 24 h of becoming an MQL." in text
+    assert "**Cadence**: at least 5 calls in the first 14 days" in text
+    assert (
+        "**67%** of the 9 MQLs judged were touched in time (6 met, 3 breached, 1 of them never "
+        "touched). Half were touched within **14.0 h**, nine in ten within **31.2 h**."
+    ) in text
+    assert (
+        "**38%** of the 8 MQLs judged on the cadence got their 5 calls (3 met, 5 breached; " in text
+    )
+    assert "Pending" not in text
+    table = narrative.compliance_table(april).data
+    assert ">First touch within 24 h</td>" in table and ">5 calls in 14 days</td>" in table
+    assert ">Excluded (deal)</th>" in table and '<td class="num">—</td>' in table
+
+
+def test_dashboard_escapes_rep_names_and_lists_the_leads(april):
+    out = narrative.dashboard_table(april).data
+    assert "<script>alert(1)" not in out and "&lt;script&gt;alert(1)&lt;/script&gt;" in out
+    assert (
+        '<tr><td>Bob | &quot;Smith&quot;</td><td class="num">1</td><td class="num">3</td>'
+        '<td class="num">3</td><td class="ids">L03, L04, L11</td></tr>'
+    ) in out
+    assert out.count("<tr>") == 4  # the heading and three rows: the pipe split nothing
+    assert "<em>Unassigned (no owner)</em>" in out
+    brief = narrative.dashboard_summary(april).data
+    assert "<script>alert(1)" not in brief and "&lt;script&gt;" in brief
+    assert "<strong>2 reps are on the dashboard</strong>, plus unassigned leads" in brief
+    assert f'href="{narrative.SCORECARD_PAGE}"' in brief
+
+
+def test_long_lead_lists_fold_into_and_n_more():
+    ids = [f"L{i:02d}" for i in range(1, 13)]
+    out = narrative._lead_ids(ids)
+    assert out.startswith("<details><summary>L01, L02, L03, L04, L05 and 7 more</summary>")
+    assert out.endswith("L06, L07, L08, L09, L10, L11, L12</details>")
+    assert narrative._lead_ids(["<b>"]) == "&lt;b&gt;"
+
+
+def test_speed_to_lead_table_and_its_warning(april):
+    table = narrative.speed_to_lead_table(april).data
+    assert (
+        '<td class="">1–4 h</td><td class="num">2</td><td class="num">100.0%</td>'
+        '<td class="num">50.0%</td><td class="num">100%</td>'
+    ) in table
+    assert "&lt;1 h" in table and ">Never touched<" in table
+    note = narrative.speed_to_lead_note(april).data
+    assert "the MQLs of January 2026 to February 2026" in note
+    assert "part of the faster band&#x27;s lead is intent, not speed." in note
+
+
+def test_a_month_not_begun_says_so_plainly(future):
+    assert future.tracking is None
+    assert narrative.tracking_sentence(future) is None
+    head = narrative.tracking_headline(future).data
+    assert "December 2026 has not begun yet, so there is nothing to track" in head
+    assert "judged from December 1, 2026" in head
+    assert narrative.step_headlines(future)["06_sla_scorecard"] == "Not begun yet"
+    assert "Nothing to show yet" in narrative.delivery_summary(future).data
+    assert "Nothing to show yet" in narrative.dashboard_table(future).data
+    assert narrative.scorecard(future).data == narrative.delivery_table(future).data == ""
