@@ -54,6 +54,7 @@ _SHORT = {
     "03_revenue_target": "3 Target",
     "04_goal_backsolve": "4 Goal",
     "05_cross_check": "5 Cross-check",
+    "06_sla_scorecard": "6 Scorecard",
 }
 _VERDICT_COLORS = {"realistic": "#2b8a3e", "stretch": "#d9822b", "unrealistic": "#c23030"}
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -436,6 +437,8 @@ def _index_html(plan: Plan, page: dict[str, Any], runs: list[NotebookRun]) -> st
         verdict=narrative.VERDICT_WORDS.get(verdict or ""),
         verdict_color=_VERDICT_COLORS.get(verdict or "", "#52606d"),
         sentence=plan.cross_check.sentence,
+        tracking=narrative.tracking_sentence(plan),
+        tracking_label=narrative.tracking_label(plan),
         messages=list(plan.messages),
     )
 

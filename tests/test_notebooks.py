@@ -26,6 +26,7 @@ EXPECTED = [
     "03_revenue_target",
     "04_goal_backsolve",
     "05_cross_check",
+    "06_sla_scorecard",
 ]
 PARAM_NAMES = list(NOTEBOOK_PARAMS)
 

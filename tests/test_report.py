@@ -92,6 +92,30 @@ def test_headline_numbers_are_on_the_summary_page_and_the_index(built):
     assert "$100 per MQL" in index and "Realistic (ratio 1.04)" in index
 
 
+def test_the_scorecard_is_step_6_and_the_summary_carries_its_headline(built):
+    result, _, _ = built
+    index = result.index.read_text(encoding="utf-8")
+    summary_page = (result.folder / "00_sla_summary.html").read_text(encoding="utf-8")
+    scorecard = (result.folder / "06_sla_scorecard.html").read_text(encoding="utf-8")
+    # the worked example has no October MQLs and no activities: nothing delivered, nothing judged
+    tracking = (
+        "Marketing delivered 0 of 750 MQLs (0%, $0 of $75,000 lead value); no MQL has reached "
+        "its 24 h first-touch deadline yet; no rep is on the dashboard."
+    )
+    row = re.search(r'<a href="06_sla_scorecard.html">([^<]*)</a></td>\s*<td[^>]*>([^<]*)<', index)
+    assert row and row.groups() == (
+        "Step 6: The SLA scorecard",
+        "0% of the MQL goal delivered · no rep on the dashboard",
+    )
+    for page in (index, summary_page, scorecard):
+        assert html.escape(tracking, quote=False) in page
+    assert (
+        "How October 2026 went" in summary_page and 'href="06_sla_scorecard.html"' in summary_page
+    )
+    assert ">6 Scorecard</a>" in summary_page  # every page's navigation has the new step
+    assert "MQLs delivered" in scorecard and "Where the lead value came from" in scorecard
+
+
 def test_pages_are_self_contained_no_remote_scripts_or_stylesheets(built):
     result, _, _ = built
     for page in result.folder.glob("*.html"):
