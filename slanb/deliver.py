@@ -18,7 +18,8 @@ address already sent the month is skipped unless ``resend=True``. ``dry_run=True
 e-mails to ``reports/2026-10/dry-run/*.eml`` instead of sending them.
 
 ``run_monthly(params)`` is the one command a scheduler calls: ingest the newest export, build the
-report for the last complete month unless a good one is already there, deliver it (docs/scheduling.md).
+report for the last complete month unless a good one is already there, deliver it
+(docs/scheduling.md).
 The SMTP password is read from ``$SLANB_SMTP_PASSWORD`` only, and never printed or logged.
 """
 
@@ -110,7 +111,8 @@ class DeliveryResult:
             lines += [f"  FAILED   {a}: {e}" for a, e in self.failed.items()]
         if self.skipped:
             lines.append(
-                f"  already sent earlier, skipped: {', '.join(self.skipped)} (--resend to send again)"
+                f"  already sent earlier, skipped: {', '.join(self.skipped)} "
+                "(--resend to send again)"
             )
         lines += [f"  note: {n}" for n in self.notes]
         if self.log is not None:
@@ -168,13 +170,6 @@ def deliver(
         had = log.sent_to()
         skipped = tuple(a for a in addresses if a in had and not resend)
         todo = [a for a in addresses if a not in skipped]
-        if not todo and addresses:
-            progress(
-                f"the {month_label(month)} report was already sent to every recipient; nothing to "
-                "send (--resend sends it again)"
-            )
-            return DeliveryResult(month, dry_run, (), skipped, {}, False, log_path)
-
         notes: list[str] = []
         earlier = {
             e.get("report_run_at")
@@ -187,6 +182,17 @@ def deliver(
                 f"{_count(len(skipped), 'recipient')} who have it were not sent the new one "
                 "(--resend sends it)"
             )
+        if not todo and addresses:
+            progress(
+                f"the {month_label(month)} report was already sent to every recipient; nothing to "
+                "send (--resend sends it again)"
+            )
+            for note in notes:
+                progress(f"note: {note}")
+            return DeliveryResult(
+                month, dry_run, (), skipped, {}, False, log_path, notes=tuple(notes)
+            )
+
         mail_from = params.mail_from or ("slanb@localhost" if dry_run else "")
         attachments, pdf_note = _attachments(report, progress=progress)
         if pdf_note:
@@ -316,7 +322,8 @@ class _DeliveryLog:
     """``OUT/.deliveries/YYYY-MM.json``: every attempt, and each address's latest state.
 
     ``{"month": ..., "recipients": {address: latest event}, "events": [event, ...]}``; an event is
-    ``{"recipient", "status": "sent"|"failed", "at", "report_run_at", "pdf", "message_id"|"error"}``.
+    ``{"recipient", "status": "sent"|"failed", "at", "report_run_at", "pdf", "message_id"}``
+    (``"error"`` instead of ``"message_id"`` when it failed).
     """
 
     path: Path
@@ -444,9 +451,8 @@ def _send(
             sent.append(address)
             log.record(address, "sent", message_id=msg["Message-ID"], **base)
             progress(f"sent the {month_label(report.month)} report to {address}")
-        with contextlib.suppress(
-            smtplib.SMTPException, OSError
-        ):  # the mail is out: a failed QUIT changes nothing
+        # every message is out (or recorded as not): a failed QUIT changes nothing
+        with contextlib.suppress(smtplib.SMTPException, OSError):
             smtp.quit()
     return sent, failed
 
@@ -462,7 +468,10 @@ def _connect(params: Params, password: str | None) -> smtplib.SMTP:
     try:
         smtp = smtplib.SMTP(host, port, timeout=SMTP_TIMEOUT)
     except (smtplib.SMTPException, OSError) as exc:
-        msg = f"could not connect to the SMTP server {where} ({_oneline(exc)}); check smtp_host and smtp_port"
+        msg = (
+            f"could not connect to the SMTP server {where} ({_oneline(exc)}); check smtp_host "
+            "and smtp_port"
+        )
         raise _SmtpFailure(msg) from exc
     try:
         smtp.ehlo()

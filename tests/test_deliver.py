@@ -320,6 +320,14 @@ def test_a_second_delivery_sends_nothing_unless_resend(db, out, smtp):
     added = deliver(more, month=MONTH, out=out, progress=lambda _: None)
     assert added.sent == ("new.cfo@example.com",) and added.skipped == ("ceo@example.com",)
 
+    summary = json.loads((out / MONTH / "summary.json").read_text("utf-8"))
+    summary["run_at"] = "2026-11-03T06:00:00+00:00"  # rebuilt since
+    (out / MONTH / "summary.json").write_text(json.dumps(summary), "utf-8")
+    said.clear()
+    rebuilt = deliver(params, month=MONTH, out=out, progress=said.append)
+    assert rebuilt.sent == () and len(box.messages) == 4
+    assert "note: the report was rebuilt (2026-11-03T06:00:00+00:00) after it was sent" in said[-1]
+
     resent = deliver(params, month=MONTH, out=out, resend=True, progress=lambda _: None)
     assert len(resent.sent) == 3 and len(box.messages) == 7
     assert len(_log(out)["events"]) == 7
