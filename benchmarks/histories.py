@@ -1,0 +1,87 @@
+"""Demo histories and their CSV/Parquet exports, built once and cached under ``benchmarks/cache/``.
+
+A cached file's name carries the lead count, seed, last month and a fingerprint of the demo
+generator's source, so a changed generator builds new histories instead of reusing stale ones.
+Builds run in a subprocess (``slanb.demo.build_demo``), exports with DuckDB ``COPY``; both write to a
+temporary name and rename when complete, so an interrupted run leaves no half-built cache.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+
+ROOT = Path(__file__).resolve().parents[1]
+CACHE = ROOT / "benchmarks" / "cache"
+SEED = 7
+END = "2026-10"  # the demo's last month; the benchmark plans the month after the history's last
+MONTH = END
+TABLES = ("leads", "activities", "deals", "reps")
+
+
+def fingerprint() -> str:
+    """A short hash of the demo generator (``slanb/demo.py`` and ``slanb/sql/demo_*.sql``)."""
+    h = hashlib.sha256()
+    for f in [ROOT / "slanb" / "demo.py", *sorted((ROOT / "slanb" / "sql").glob("demo_*.sql"))]:
+        h.update(f.read_bytes())
+    return h.hexdigest()[:10]
+
+
+def history(leads: int, *, log: Callable[[str], None] = print) -> Path:
+    """The cached demo history of ``leads`` leads, built first if missing."""
+    CACHE.mkdir(parents=True, exist_ok=True)
+    path = CACHE / f"demo-{leads}-s{SEED}-{END}-{fingerprint()}.duckdb"
+    if path.exists():
+        return path
+    log(f"building the {leads:,}-lead demo history (once; cached as {path.name}) …")
+    started = time.perf_counter()
+    code = (
+        "import sys; from slanb.demo import build_demo; "
+        f"build_demo(sys.argv[1], seed={SEED}, end={END!r}, leads={leads})"
+    )
+    subprocess.run(
+        [sys.executable, "-c", code, str(path)],
+        check=True,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,  # DuckDB's progress bar
+        stderr=subprocess.DEVNULL,
+    )
+    log(f"  built in {time.perf_counter() - started:.0f}s")
+    return path
+
+
+def export(db: Path, fmt: str, *, log: Callable[[str], None] = print) -> Path:
+    """The four tables of ``db`` as ``NAME.csv`` or ``NAME.parquet`` in a cached folder."""
+    folder = db.with_name(f"{db.stem}-export-{fmt}")
+    if folder.exists():
+        return folder
+    log(f"exporting {db.name} to {fmt} (once) …")
+    tmp = folder.with_name(folder.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    options = "(format csv, header true)" if fmt == "csv" else "(format parquet)"
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        for t in TABLES:
+            target = tmp / f"{t}.{fmt}"
+            con.execute(f"copy {t} to '{target}' {options}")
+    finally:
+        con.close()
+    tmp.rename(folder)
+    return folder
+
+
+def rows(db: Path) -> int:
+    """Rows in the four tables of ``db`` (what an ingest of its export writes)."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return sum(con.sql(f"select count(*) from {t}").fetchall()[0][0] for t in TABLES)
+    finally:
+        con.close()

@@ -1,0 +1,260 @@
+"""``make bench``: slanb against the SQL floor and a pandas notebook at 100k, 1M and 10M leads.
+
+For each scale (a cached demo history, see ``histories.py``) four workers run in fresh processes
+(``worker.py``): ``slanb.plan.plan``, the engine's steps one by one, one hand-written DuckDB query per
+step (the floor) and the pandas an analyst would write. Each is the median of ``--repeat`` runs after
+a warm-up, with its own peak RSS; the three ways' answers are checked against each other. Then
+``slanb.ingest`` of the 1M-lead export (CSV and Parquet) and ``slanb report`` on the default demo
+history. Writes ``benchmarks/results.md`` and ``benchmarks/results.json``; asserts nothing.
+
+    .venv/bin/python benchmarks/run.py [--scales 100000,1000000] [--repeat 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import histories  # noqa: E402
+import tables  # noqa: E402
+import variants  # noqa: E402
+
+ROOT = HERE.parent
+SCALES = (100_000, 1_000_000, 10_000_000)
+MODES = ("slanb-plan", "slanb-steps", "floor", "pandas")
+INGEST_SCALE = 1_000_000
+DEMO_DB = ROOT / "data" / "demo.duckdb"
+BIG = 10_000_000  # from here on pandas runs once, without a warm-up (minutes, gigabytes)
+PANDAS_MEMORY_SHARE = 0.7  # run pandas only if its estimated peak fits in this share of free RAM
+
+
+def log(text: str) -> None:
+    print(text, flush=True)
+
+
+def worker(mode: str, *, repeat: int, warmup: int, **options: Any) -> dict[str, Any]:
+    """Run ``worker.py MODE`` in a fresh process; its runs summarized (medians), or its error."""
+    cmd = [
+        sys.executable,
+        str(HERE / "worker.py"),
+        mode,
+        f"--repeat={repeat}",
+        f"--warmup={warmup}",
+    ]
+    cmd += [f"--{k}={v}" for k, v in options.items()]
+    started = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    elapsed = time.perf_counter() - started
+    lines = [line for line in proc.stdout.splitlines() if line.startswith("{")]
+    if proc.returncode != 0 or not lines:
+        tail = (proc.stderr or proc.stdout).strip().splitlines()[-5:]
+        log(f"  {mode}: FAILED ({' / '.join(tail)})")
+        return {"error": "\n".join(tail), "repeat": repeat, "warmup": warmup}
+    out = json.loads(lines[-1])
+    runs = out.pop("runs")
+    out["wall"] = {k: statistics.median(r["wall"][k] for r in runs) for k in runs[0]["wall"]}
+    out["cpu"] = {k: statistics.median(r["cpu"][k] for r in runs) for k in runs[0]["cpu"]}
+    out["all_wall"] = {k: [round(r["wall"][k], 4) for r in runs] for k in runs[0]["wall"]}
+    out.update(repeat=repeat, warmup=warmup, worker_seconds=round(elapsed, 1))
+    shown = ", ".join(f"{k} {v:.3f}s" for k, v in out["wall"].items())
+    log(f"  {mode}: {shown}; peak RSS {out['peak_rss_mib']:.0f} MiB ({elapsed:.0f}s)")
+    return out
+
+
+def mem_available_mib() -> float:
+    for line in Path("/proc/meminfo").read_text().splitlines():
+        if line.startswith("MemAvailable:"):
+            return int(line.split()[1]) / 1024
+    return float("inf")
+
+
+def pandas_skip_reason(leads: int, measured: dict[int, dict[str, Any]]) -> str | None:
+    """Why pandas should not run at ``leads`` (its memory, extrapolated from a smaller scale)."""
+    smaller = [n for n in measured if n < leads and "peak_rss_mib" in measured[n]["pandas"]]
+    if not smaller:
+        return None
+    n = max(smaller)
+    need = measured[n]["pandas"]["peak_rss_mib"] * leads / n
+    free = mem_available_mib()
+    if need > PANDAS_MEMORY_SHARE * free:
+        return (
+            f"skipped: needs about {need / 1024:.1f} GiB (extrapolated from {n:,} leads), "
+            f"{free / 1024:.1f} GiB free"
+        )
+    return None
+
+
+def bench_scale(leads: int, repeat: int | None, measured: dict[int, Any]) -> dict[str, Any]:
+    db = histories.history(leads, log=log)
+    log(f"{leads:,} leads ({db.name})")
+    reps = repeat or (3 if leads >= BIG else 5)
+    out: dict[str, Any] = {"db": str(db.relative_to(ROOT)), "leads": leads}
+    for mode in MODES:
+        if mode == "pandas":
+            reason = pandas_skip_reason(leads, measured)
+            if reason:
+                log(f"  pandas: {reason}")
+                out[mode] = {"skipped": reason}
+                continue
+            if leads >= BIG:
+                out[mode] = worker(mode, repeat=1, warmup=0, db=db, month=histories.MONTH)
+                out[mode]["note"] = "1 run, no warm-up"
+                continue
+        out[mode] = worker(mode, repeat=reps, warmup=1, db=db, month=histories.MONTH)
+    out["agreement"] = agreement(out)
+    return out
+
+
+def agreement(scale: dict[str, Any]) -> dict[str, Any]:
+    """slanb's answers against the floor's and pandas's (plan, and the steps one by one)."""
+    ref = scale["slanb-plan"].get("answers")
+    result: dict[str, Any] = {}
+    for other in ("slanb-steps", "floor", "pandas"):
+        answers = scale[other].get("answers")
+        if ref is None or answers is None:
+            result[other] = None
+        else:
+            result[other] = variants.compare(ref, answers)
+    return result
+
+
+def bench_demo(repeat: int | None) -> dict[str, Any]:
+    if not DEMO_DB.exists():
+        log(f"building the default demo history at {DEMO_DB} …")
+        subprocess.run(
+            [str(Path(sys.executable).with_name("slanb")), "demo", "--db", str(DEMO_DB)],
+            check=True,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+        )
+    log(f"demo history ({DEMO_DB.relative_to(ROOT)})")
+    reps = repeat or 5
+    return {
+        "db": str(DEMO_DB.relative_to(ROOT)),
+        "slanb-plan": worker("slanb-plan", repeat=reps, warmup=1, db=DEMO_DB, month="auto"),
+        "slanb-steps": worker("slanb-steps", repeat=reps, warmup=1, db=DEMO_DB, month="auto"),
+    }
+
+
+def bench_ingest(leads: int, repeat: int | None) -> dict[str, Any]:
+    db = histories.history(leads, log=log)
+    rows = histories.rows(db)
+    log(f"ingest of the {leads:,}-lead history ({rows:,} rows)")
+    out: dict[str, Any] = {"leads": leads, "rows": rows}
+    tmp = histories.CACHE / "ingest-tmp"
+    tmp.mkdir(exist_ok=True)
+    for fmt in ("parquet", "csv"):
+        folder = histories.export(db, fmt, log=log)
+        r = worker("ingest", repeat=repeat or 3, warmup=1, folder=folder, tmp=tmp)
+        if "wall" in r:
+            r["rows_per_second"] = rows / r["wall"]["ingest"]
+        out[fmt] = r
+    shutil.rmtree(tmp, ignore_errors=True)
+    return out
+
+
+def bench_report(repeat: int | None) -> dict[str, Any]:
+    """``slanb report`` end to end on the demo history, and the kernels' share of it."""
+    reps = min(repeat or 3, 3)
+    slanb = Path(sys.executable).with_name("slanb")
+    books = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    log(f"slanb report on {DEMO_DB.relative_to(ROOT)} ({len(books)} notebooks)")
+    walls: list[float] = []
+    output = ""
+    with tempfile.TemporaryDirectory(dir=histories.CACHE) as out:
+        for i in range(reps + 1):  # the first run is the warm-up
+            started = time.perf_counter()
+            proc = subprocess.run(
+                [str(slanb), "report", "--db", str(DEMO_DB), "--out", out],
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+            )
+            wall = time.perf_counter() - started
+            if proc.returncode != 0:
+                tail = (proc.stderr or proc.stdout).strip().splitlines()[-5:]
+                log(f"  report: FAILED ({' / '.join(tail)})")
+                return {"error": "\n".join(tail)}
+            if i:
+                walls.append(wall)
+            output = proc.stdout
+    total = statistics.median(walls)
+    log(f"  report: {total:.1f}s ({', '.join(f'{w:.1f}' for w in walls)})")
+    kernels = worker("kernels", repeat=reps, warmup=1, kernels=min(len(books), 6))
+    return {
+        "notebooks": len(books),
+        "wall": total,
+        "all_wall": [round(w, 2) for w in walls],
+        "kernels": kernels,
+        "output": output,
+    }
+
+
+def machine() -> dict[str, Any]:
+    mem = Path("/proc/meminfo").read_text().splitlines()[0].split()[1]
+    return {
+        "cpus": os.cpu_count(),
+        "memory_gib": round(int(mem) / 1024 / 1024, 1),
+        "python": platform.python_version(),
+        "duckdb": version("duckdb"),
+        "polars": version("polars"),
+        "pandas": version("pandas"),
+        "load_average_at_start": os.getloadavg(),
+    }
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument(
+        "--scales",
+        default=",".join(str(s) for s in SCALES),
+        help="lead counts, comma-separated (default: 100000,1000000,10000000)",
+    )
+    p.add_argument("--repeat", type=int, help="timed runs per measurement (default 5; 3 at 10M)")
+    p.add_argument("--no-ingest", action="store_true", help="skip the ingest benchmark")
+    p.add_argument("--no-report", action="store_true", help="skip the slanb report benchmark")
+    args = p.parse_args()
+    scales = sorted(int(s.replace("_", "")) for s in args.scales.split(",") if s.strip())
+    started = time.perf_counter()
+    results: dict[str, Any] = {
+        "run_at": datetime.now(UTC).replace(microsecond=0).isoformat(),
+        "machine": machine(),
+        "month": histories.MONTH,
+        "scales": {},
+    }
+    measured: dict[int, Any] = {}
+    for leads in scales:
+        measured[leads] = bench_scale(leads, args.repeat, measured)
+        results["scales"][str(leads)] = measured[leads]
+    results["demo"] = bench_demo(args.repeat)
+    if not args.no_ingest:
+        ingest_scale = INGEST_SCALE if INGEST_SCALE in scales else min(scales)
+        results["ingest"] = bench_ingest(ingest_scale, args.repeat)
+    if not args.no_report:
+        results["report"] = bench_report(args.repeat)
+    results["machine"]["load_average_at_end"] = os.getloadavg()
+    results["seconds"] = round(time.perf_counter() - started, 1)
+    results["targets"] = tables.targets(results)
+    (HERE / "results.json").write_text(json.dumps(results, indent=2, default=str) + "\n")
+    (HERE / "results.md").write_text(tables.markdown(results))
+    log(f"wrote benchmarks/results.md and benchmarks/results.json in {results['seconds']:.0f}s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
