@@ -165,7 +165,7 @@ def deliver(
     password = None if dry_run else _preflight(params)
 
     log_path = out_dir / LOG_DIR / f"{month}.json"
-    with _locked(log_path):
+    with contextlib.nullcontext() if dry_run else _locked(log_path):
         log = _DeliveryLog.load(log_path, month)
         had = log.sent_to()
         skipped = tuple(a for a in addresses if a in had and not resend)
