@@ -612,7 +612,15 @@ def pacing(tracking: Tracking | None, *, measure: str = "mqls") -> alt.VConcatCh
     )
     # a near-transparent full-height rule per day: hovering anywhere over a day shows its numbers
     hover = alt.Chart(wide).mark_rule(opacity=0.001, strokeWidth=14).encode(x=x, tooltip=tooltip)
-    top = alt.layer(lines, hover).properties(width=WIDTH, height=210)
+    layers: list[alt.Chart] = [lines, hover]
+    month_goal = (
+        tracking.delivery.lead_value_goal
+        if measure == "lead_value"
+        else tracking.delivery.goal_mqls
+    )
+    if tracking.in_progress and month_goal is not None and not wide.is_empty():
+        layers.append(_rest_of_goal_line(wide, last_day, float(month_goal), x, fmt))
+    top = alt.layer(*layers).properties(width=WIDTH, height=210)
     bars = (
         alt.Chart(wide)
         .mark_bar(width={"band": 0.7})
@@ -656,10 +664,37 @@ _PARTS = {"bucket": "A bucket's lead value", "gap": "Gap", "surplus": "Surplus",
 _PART_COLORS = {"A bucket's lead value": BLUE, "Gap": RED, "Surplus": GREEN, "Total": "#52606d"}
 
 
-def _step_label(step: str, kind: str) -> str:
+def _rest_of_goal_line(
+    wide: pl.DataFrame, last_day: datetime, goal: float, x: alt.X, fmt: str
+) -> alt.Chart:
+    """The goal line from the last day judged to the month's goal on its last day, dotted.
+
+    The pro-rated line is straight, so its two ends draw the rest of it exactly.
+    """
+    ends = pl.DataFrame(
+        {
+            "day": [wide["day"][-1], f"{last_day:%Y-%m-%d}"],
+            "goal": [wide["goal"][-1], goal],
+        }
+    )
+    return (
+        alt.Chart(ends)
+        .mark_line(color=MUTED, strokeDash=[2, 3], strokeWidth=1.5)
+        .encode(
+            x=x,
+            y="goal:Q",
+            tooltip=[
+                alt.Tooltip("day:T", timeUnit="utcyearmonthdate", title="Day", format="%a %b %-d"),
+                alt.Tooltip("goal:Q", title="Goal line", format=fmt),
+            ],
+        )
+    )
+
+
+def _step_label(step: str, kind: str, *, in_progress: bool = False) -> str:
     """``hand_raiser A`` → ``Hand-raiser, fit A``; ``gap`` → ``Gap to the goal``."""
     fixed = {
-        "gap": "Gap to the goal",
+        "gap": "Still to deliver" if in_progress else "Gap to the goal",
         "surplus": "Surplus over the goal",
         "goal": "Lead-value goal",
         "delivered": "Delivered",
@@ -684,7 +719,10 @@ def waterfall(tracking: Tracking | None) -> alt.LayerChart | None:
     data = w.with_columns(
         pl.Series(
             "label",
-            [_step_label(s, k) for s, k in w.select("step", "kind").iter_rows()],
+            [
+                _step_label(s, k, in_progress=tracking.in_progress)
+                for s, k in w.select("step", "kind").iter_rows()
+            ],
             dtype=pl.String,
         ),
         pl.Series(

@@ -839,7 +839,7 @@ def scorecard(plan: Plan) -> HTML:
             "Marketing",
             share(d.attainment) if d.attainment is not None else count(d.mqls),
             "of the MQL goal" if d.attainment is not None else "MQLs delivered (no goal)",
-            f"{count(d.mqls)} of {count(d.goal_mqls)} MQLs" if d.goal_mqls else "",
+            _mql_tile_note(plan),
         ),
         _tile(
             "Marketing",
@@ -875,6 +875,21 @@ def scorecard(plan: Plan) -> HTML:
     return _html6(f'<div class="slanb-tiles">{"".join(tiles)}</div>')
 
 
+def _mql_tile_note(plan: Plan) -> str:
+    """``1,103 of 1,121 MQLs``; part-way, with where the goal line stands: ``542 due by Oct 15``."""
+    t = plan.tracking
+    assert t is not None
+    d = t.delivery
+    if not d.goal_mqls:
+        return ""
+    text = f"{count(d.mqls)} of {count(d.goal_mqls)} MQLs"
+    if t.in_progress and not t.pacing.is_empty():
+        last = t.pacing.row(-1, named=True)
+        due = dec(last["goal_to_date"]).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+        text += f"; {due:,} due by {last['day']:%b} {last['day'].day}"
+    return text
+
+
 def tracking_notes(plan: Plan) -> HTML:
     """The tracking's notes (judged as of, no goal, unvalued MQLs) in a callout; empty when none."""
     t = plan.tracking
@@ -903,7 +918,7 @@ def delivery_summary(plan: Plan) -> Markdown:
         lines = [
             f"Marketing delivered **{count(d.mqls, 'MQL')}**{so_far} against a goal of "
             f"{count(d.goal_mqls)}: **{share(d.attainment)}** of it, "
-            + _short_or_over(d.goal_mqls - d.mqls, count)
+            + _short_or_over(d.goal_mqls - d.mqls, count, t.in_progress)
             + "."
         ]
     if d.lead_value is None:
@@ -916,7 +931,7 @@ def delivery_summary(plan: Plan) -> Markdown:
         lines.append(
             f"They bring **{dollars(d.lead_value)} of lead value** against "
             f"{dollars(d.lead_value_goal)}: **{share(d.lead_value_attainment)}**, "
-            + _short_or_over(d.lead_value_goal - d.lead_value, dollars)
+            + _short_or_over(d.lead_value_goal - d.lead_value, dollars, t.in_progress)
             + "."
         )
     hr = d.by_bucket.filter(pl.col("intent") == "hand_raiser")
@@ -930,11 +945,13 @@ def delivery_summary(plan: Plan) -> Markdown:
     return _md(" ".join(lines))
 
 
-def _short_or_over(missing: float, fmt: Callable[[Any], str]) -> str:
-    """``18 short``, ``5 over``, ``exactly on it``."""
+def _short_or_over(missing: float, fmt: Callable[[Any], str], in_progress: bool) -> str:
+    """``18 short`` (``18 to go`` part-way through the month), ``5 over``, ``exactly on it``."""
     if round(missing, 2) == 0:
         return "exactly on it"
-    return f"{fmt(abs(missing))} {'short' if missing > 0 else 'over'}"
+    if missing < 0:
+        return f"{fmt(-missing)} over"
+    return f"{fmt(missing)} {'to go' if in_progress else 'short'}"
 
 
 def delivery_table(plan: Plan) -> HTML:
@@ -1029,6 +1046,39 @@ def _gap_phrase(gap: float, unit: str) -> tuple[str, str]:
         return f"{whole} of lead value", side
     n = int(whole[1:].replace(",", ""))
     return count(n, "MQL"), side
+
+
+def waterfall_summary(plan: Plan) -> Markdown:
+    """The waterfall in words: the bucket that brought the most, and the gap or surplus."""
+    t = plan.tracking
+    if t is None:
+        return _nothing_yet(plan)
+    d = t.delivery
+    if d.lead_value is None:
+        return _md(
+            "No waterfall: the lead value delivered is undefined, because some MQLs are in "
+            "buckets with no value (see the notes above)."
+        )
+    if not d.lead_value:
+        return _md("No lead value delivered yet, so no bucket has contributed.")
+    top = d.by_bucket.sort("lead_value", descending=True).row(0, named=True)
+    text = (
+        f"The most lead value came from **{segment(top['intent'], top['fit'])}**: "
+        f"{dollars(top['lead_value'])}, {share(top['lead_value'] / d.lead_value)} of the "
+        f"{dollars(d.lead_value)} delivered."
+    )
+    goal = d.lead_value_goal
+    if goal is None:
+        return _md(text + " There is no lead-value goal to build up to.")
+    missing = goal - d.lead_value
+    if missing > 0:
+        what = "Still to deliver" if t.in_progress else "The gap to the goal"
+        text += f" {what}: **{dollars(missing)}**, {share(missing / goal)} of the goal."
+    elif missing < 0:
+        text += f" The surplus over the goal: **{dollars(-missing)}**, {share(-missing / goal)}."
+    else:
+        text += " The goal is met exactly."
+    return _md(text)
 
 
 def compliance_summary(plan: Plan) -> Markdown:

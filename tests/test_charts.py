@@ -231,10 +231,21 @@ def test_pacing_in_lead_value_and_part_way_through_the_month(april, tmp_path):
     assert (last["delivered"], last["goal"]) == (11_601.53, 15_000.0)
     assert last["gap_text"] == "$3,398 behind the goal line"
     assert "$11,602 delivered against $15,000 due by then" in _svg(money)
-    mid = charts.pacing(_track(april.params.db_path, as_of="2026-04-06T10:00:00"))
+    mid_tracking = _track(april.params.db_path, as_of="2026-04-06T10:00:00")
+    mid = charts.pacing(mid_tracking)
     assert len(_rows(mid, "bar")) == 6  # six days judged, drawn on the whole month's axis
     x = mid.to_dict()["vconcat"][1]["layer"][0]["encoding"]["x"]
     assert [d["date"] for d in x["scale"]["domain"]] == [1, 30]
+    # the rest of the goal line, dotted: from the last day judged (12 × 6/30) to the month's goal
+    spec = mid.to_dict()
+    rest = spec["vconcat"][0]["layer"][2]
+    assert rest["mark"]["strokeDash"] == [2, 3]
+    assert spec["datasets"][rest["data"]["name"]] == [
+        {"day": "2026-04-06", "goal": 2.4},
+        {"day": "2026-04-30", "goal": 12.0},
+    ]
+    steps = [r["label"] for r in _rows(charts.waterfall(mid_tracking), "bar")]
+    assert steps[-2:] == ["Still to deliver", "Lead-value goal"]
 
 
 def test_waterfall_stacks_the_buckets_up_to_the_goal(april):

@@ -343,3 +343,29 @@ def test_a_month_not_begun_says_so_plainly(future):
     assert "Nothing to show yet" in narrative.delivery_summary(future).data
     assert "Nothing to show yet" in narrative.dashboard_table(future).data
     assert narrative.scorecard(future).data == narrative.delivery_table(future).data == ""
+
+
+def test_waterfall_in_words(april):
+    assert narrative.waterfall_summary(april).data == (
+        r"The most lead value came from **Hand-raiser, fit A**: \$6,000, 52% of the \$11,602 "
+        r"delivered. The gap to the goal: **\$3,398**, 23% of the goal."
+    )
+
+
+def test_a_month_part_way_says_to_go_and_where_the_goal_line_stands(april):
+    ex = tracking_example
+    params = april.params.replace(as_of="2026-04-06T10:00:00")
+    with db.connect(params.db_path) as con:
+        t = track(con, params, ex.MATRIX, ex.GOAL_MQLS, ex.LEAD_VALUE_GOAL, ex.OVERALL_VALUE)
+    mid = dataclasses.replace(april, params=params, tracking=t)
+    assert narrative.tracking_label(mid) == "April 2026 so far"
+    assert "Judged as of April 6, 2026, 10:00 UTC" in narrative.tracking_headline(mid).data
+    # L01-L03 delivered; the goal line on Apr 6 is 12 × 6/30 = 2.4 MQLs
+    assert '<div class="sub">3 of 12 MQLs; 2 due by Apr 6</div>' in narrative.scorecard(mid).data
+    assert "**25%** of it, 9 to go." in narrative.delivery_summary(mid).data
+    assert narrative.step_headlines(mid)["06_sla_scorecard"] == (
+        "25% of the MQL goal delivered so far · 1 rep on the dashboard"
+    )
+    assert "Pending (deadline later in the month): 5 first touches, 9 cadences." in (
+        narrative.compliance_summary(mid).data
+    )
