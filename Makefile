@@ -38,5 +38,7 @@ lab: $(STAMP) $(DEMO)
 bench: $(STAMP)
 	$(PY) benchmarks/run.py
 
+# Removes the environment only: reports/ holds the delivery log (reports/.deliveries) that keeps a
+# month from being e-mailed twice.
 clean:
-	rm -rf $(VENV) reports
+	rm -rf $(VENV)

@@ -58,6 +58,18 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return cli_report(args)
 
 
+def _cmd_deliver(args: argparse.Namespace) -> int:
+    from slanb.deliver import cli_deliver
+
+    return cli_deliver(args)
+
+
+def _cmd_run_monthly(args: argparse.Namespace) -> int:
+    from slanb.deliver import cli_run_monthly
+
+    return cli_run_monthly(args)
+
+
 def _cmd_dashboard(args: argparse.Namespace) -> int:
     from slanb.tracking import dashboard_cli
 
@@ -119,6 +131,28 @@ def _parser() -> argparse.ArgumentParser:
         help="judge the month at this instant, ISO 8601 (default: now, or the end of the history)",
     )
     dash.set_defaults(func=_cmd_dashboard)
+
+    dl = sub.add_parser("deliver", help="e-mail the built report for a month to the recipients")
+    dl.add_argument("--month", required=True, help="SLA month YYYY-MM whose report to send")
+    dl.add_argument("--params", help="flat YAML params file (default: params/default.yaml)")
+    dl.add_argument("--out", help="report folder (default: reports/ in the project)")
+    dl.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="write the e-mails to OUT/YYYY-MM/dry-run/*.eml instead of sending them",
+    )
+    dl.add_argument(
+        "--resend", action="store_true", help="send again to recipients who already have the month"
+    )
+    dl.set_defaults(func=_cmd_deliver)
+
+    rm = sub.add_parser(
+        "run-monthly",
+        help="ingest the newest export, build the last complete month's report, deliver it (cron)",
+    )
+    rm.add_argument("--params", help="flat YAML params file (default: params/default.yaml)")
+    rm.add_argument("--out", help="report folder (default: reports/ in the project)")
+    rm.set_defaults(func=_cmd_run_monthly)
 
     s = sub.add_parser("summary", help="print how much history a database holds")
     s.add_argument("--db", help="history file (default: $SLANB_DB, else data/demo.duckdb)")

@@ -124,6 +124,8 @@ class Plan:
             "messages": list(self.messages),
             **(self.tracking.to_dict() if self.tracking else {}),
             "tracking_messages": list(self.tracking.messages) if self.tracking else [],
+            "tracking_headline": self.tracking.headline() if self.tracking else None,
+            "as_of": self.tracking.as_of.isoformat() if self.tracking else None,
         }
 
 
