@@ -829,7 +829,12 @@ def compliance_by_rep(tracking: Tracking | None) -> alt.LayerChart | None:
         .mark_bar(height={"band": 0.7})
         .encode(
             y=y,
-            x=alt.X("breaches:Q", title="Breaches this month", stack="zero"),
+            x=alt.X(
+                "breaches:Q",
+                title="Breaches this month",
+                stack="zero",
+                axis=alt.Axis(format="d", tickMinStep=1),
+            ),
             color=alt.Color(
                 "rule:N",
                 scale=alt.Scale(domain=[LATE, SHORT], range=[RED, ORANGE]),
