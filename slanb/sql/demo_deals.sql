@@ -7,7 +7,9 @@ with first_deals as (
         lead_id,
         1 as deal_no,
         deal_created_at as created_at,
-        case when outcome in ('won', 'lost') and close_at < $exported_at then close_at end as closed_at,
+        case
+            when outcome in ('won', 'lost') and close_at < $exported_at then close_at
+        end as closed_at,
         case when close_at < $exported_at then outcome else 'open' end as stage,
         amount
     from demo_lead_plan
@@ -17,7 +19,8 @@ with first_deals as (
 add_on_plan as (
     select
         lead_id,
-        close_at + to_seconds((86400 * (30 + 90 * demo_u(h, 'add_on_delay')))::bigint) as created_at,
+        close_at
+        + to_seconds((86400 * (30 + 90 * demo_u(h, 'add_on_delay')))::bigint) as created_at,
         round(amount * (0.3 + 0.4 * demo_u(h, 'add_on_amount')), 2) as amount,
         h
     from demo_lead_plan

@@ -6,14 +6,14 @@
 with knobs as (
     select
         1.015 as monthly_growth,
-        0.78 as december_factor,  -- December volume against the trend
+        0.75 as december_factor,  -- December volume against the trend
         0.31 as mql_rate,  -- share of leads that become MQLs
         0.01 as unassigned_mql_rate,  -- MQLs nobody is assigned
         0.60 as unassigned_lead_rate,  -- leads that never reach MQL and have no owner
-        0.0325 as won_base,  -- close rate of an 'other', fit-B MQL worked by the book
+        0.0315 as won_base,  -- close rate of an 'other', fit-B MQL worked by the book
         0.145 as deal_base,  -- deal rate of the same MQL
         0.19 as sql_base,  -- SQL rate of the same MQL when it gets no deal
-        0.12 as stalled_rate  -- deals that neither win nor lose (stay open)
+        0.06 as stalled_rate  -- deals that neither win nor lose (stay open)
 ),
 
 months as (
@@ -38,7 +38,7 @@ weights as (
             when 8 then 0.95
             else 1.0
         end
-        * (0.96 + 0.08 * demo_u(hash(m.m, $seed), 'month_noise')) as w
+        * (0.98 + 0.04 * demo_u(hash(m.m, $seed), 'month_noise')) as w
     from months as m
     cross join knobs as k
 ),
@@ -73,7 +73,9 @@ placed as (
         n.h,
         b.month_start
         + to_seconds(
-            floor((n.lead_no - b.lo + demo_u(n.h, 'created')) / (b.hi - b.lo) * b.month_seconds)::bigint
+            floor(
+                (n.lead_no - b.lo + demo_u(n.h, 'created')) / (b.hi - b.lo) * b.month_seconds
+            )::bigint
         ) as created_at
     from numbered as n
     asof inner join bounded as b on n.lead_no >= b.lo
@@ -168,7 +170,10 @@ timed as (
 -- Who can own a lead on a day: the reps active that day (start_date to end_date inclusive),
 -- numbered 0..reps-1. Reps start and leave on whole days, so a day is fine enough.
 days as (
-    select unnest(generate_series($first_month::date, $exported_at::date - 1, interval 1 day))::date as day
+    select
+        unnest(
+            generate_series($first_month::date, $exported_at::date - 1, interval 1 day)
+        )::date as day
 ),
 
 day_slots as (
@@ -276,7 +281,7 @@ scored as (
             * case fit when 'A' then 1.7 when 'B' then 1.0 when 'C' then 0.55 else 1.0 end
             * case
                 when owner_id is null then 0.25
-                when first_touch_hours > 24 then 0.55
+                when first_touch_hours > 24 then 0.45
                 else 1.0
             end
             * case when owner_id is not null and calls_14 < 5 then 0.85 else 1.0 end
@@ -291,7 +296,9 @@ decided as (
         case
             when s.mql_at is null then null
             when s.u_outcome < k.won_base * s.propensity then 'won'
-            when s.u_outcome < greatest(k.won_base * s.propensity / 0.8, k.deal_base * sqrt(s.propensity))
+            when
+                s.u_outcome
+                < greatest(k.won_base * s.propensity / 0.8, k.deal_base * sqrt(s.propensity))
                 then case when demo_u(s.h, 'stall') < k.stalled_rate then 'stalled' else 'lost' end
         end as outcome,
         case when s.mql_at is not null then demo_u(s.h, 'sql') end as u_sql,
