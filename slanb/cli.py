@@ -188,6 +188,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     func: Callable[[argparse.Namespace], int] = args.func
     try:
         return func(args)
+    except BrokenPipeError:  # `slanb plan | head`: the reader left; not an error
+        sys.stderr.close()
+        return 0
     except SlanbError as exc:
         if args.debug:
             raise

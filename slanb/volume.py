@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import duckdb
 import polars as pl
 
+from slanb import history
 from slanb.db import load_sql
 from slanb.money import cents
-from slanb.months import month_start, shift_month
+from slanb.months import month_of, month_start, shift_month
 from slanb.params import Params
 
 MIN_MONTHS = 3
 UNITS = ("leads", "mqls", "sqls")
+_FAR_FUTURE = datetime(9999, 1, 1)
 
 
 @dataclass(frozen=True)
@@ -75,12 +78,17 @@ def volume(con: duckdb.DuckDBPyConnection, params: Params) -> Volume:
     assert month is not None, "resolve the month first (slanb.plan does)"
     span = max(params.lookback_months, 12)
     start = month_start(shift_month(month, -span))
+    known_until = history.recorded_export(con) or _FAR_FUTURE
+    known_month = month_start(month_of(known_until)) if known_until < _FAR_FUTURE else known_until
     rows = con.sql(
-        load_sql("mql_volume_by_month"), params={"start": start, "cutoff": params.cutoff}
+        load_sql("mql_volume_by_month"),
+        params={"start": start, "cutoff": params.cutoff, "known_until": known_until},
     ).pl()
-    rows = rows.with_columns(pl.col("month_start").dt.strftime("%Y-%m").alias("month")).filter(
-        pl.col("covered")
+    rows = rows.with_columns(pl.col("month_start").dt.strftime("%Y-%m").alias("month"))
+    unknown = sorted(
+        set(rows.filter(~pl.col("covered") & (pl.col("month_start") >= known_month))["month"])
     )
+    rows = rows.filter(pl.col("covered"))
     per_month = (
         rows.group_by("month", maintain_order=True)
         .agg(pl.col("mqls").sum().cast(pl.Int64))
@@ -88,9 +96,16 @@ def volume(con: duckdb.DuckDBPyConnection, params: Params) -> Volume:
     )
     counts = per_month["mqls"].to_list()
     messages: list[str] = []
+    if unknown:
+        messages.append(
+            f"The history is complete only up to {known_until:%Y-%m-%d %H:%M} UTC: "
+            f"{', '.join(unknown)} {'is' if len(unknown) == 1 else 'are'} left out of the volume, "
+            "not counted as months without MQLs, so the trailing 3-month average and the "
+            "cross-check are undefined. Import a newer export to plan this month."
+        )
     recent_3 = per_month.filter(pl.col("month") >= shift_month(month, -3))["mqls"].to_list()
     t3 = sum(recent_3) / 3 if len(recent_3) == 3 else None
-    if t3 is None:
+    if t3 is None and not unknown:
         messages.append(
             f"Only {len(counts)} month(s) of MQL volume before {month}: the trailing 3-month "
             f"average and the cross-check need at least {MIN_MONTHS}."

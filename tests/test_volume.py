@@ -43,3 +43,22 @@ def test_months_with_no_mqls_are_zero_and_splits_add_up(history):
     ]
     units = {r["unit"]: r for r in v.units.to_dicts()}
     assert units["leads"]["per_month"] == round(5 / 12, 1)  # created_at in the 12 months before M
+
+
+def test_months_past_the_export_are_unknown_not_zero(history):
+    leads = [
+        {
+            "lead_id": f"L{m}",
+            "created_at": f"2026-{m:02d}-01T00:00:00",
+            "mql_at": f"2026-{m:02d}-02T00:00:00",
+        }
+        for m in range(1, 11)
+    ]
+    path = history({"leads": leads}, exported_at="2026-11-01 00:00:00")
+    p = plan(Params(db=str(path), month="2026-12"))
+    assert p.volume.months["month"].to_list()[-1] == "2026-10"  # November is not known yet
+    assert p.volume.trailing_3_avg is None and p.cross_check.verdict is None
+    assert p.messages[0].startswith(
+        "The history is complete only up to 2026-11-01 00:00 UTC: 2026-11 is left out of the volume"
+    )
+    assert plan(Params(db=str(path), month="2026-11")).volume.trailing_3_avg == 1.0

@@ -1,6 +1,7 @@
 -- MQLs per calendar month (by mql_at) in [$start, $cutoff), split by intent and fit.
 -- Every month appears (zero when nothing was delivered); `covered` is false for months
--- before the history begins, so they are not mistaken for months with no MQLs.
+-- before the history begins or not over by $known_until (the history's recorded export), so
+-- they are not mistaken for months with no MQLs.
 with months as (
     select unnest(
         generate_series($start::timestamp, $cutoff::timestamp - interval 1 month, interval 1 month)
@@ -26,7 +27,8 @@ mqls as (
 final as (
     select
         m.month_start,
-        coalesce(m.month_start >= h.first_month, false) as covered,
+        coalesce(m.month_start >= h.first_month, false)
+        and m.month_start + interval 1 month <= $known_until::timestamp as covered,
         q.intent,
         q.fit,
         coalesce(q.mqls, 0) as mqls
