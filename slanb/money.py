@@ -49,3 +49,14 @@ def usd(x: float | None) -> str:
     if v == v.to_integral_value():
         return f"${v:,.0f}"
     return f"${v:,.2f}"
+
+
+def dollars(x: float | None) -> str:
+    """``$738,439`` for 738439.25: totals read better without cents (rounded half-up).
+
+    >>> dollars(1800.50), dollars(2000.49)
+    ('$1,801', '$2,000')
+    """
+    if x is None:
+        return "n/a"
+    return f"${dec(x).quantize(Decimal(1), rounding=ROUND_HALF_UP):,}"

@@ -12,7 +12,6 @@ HTML), so a notebook cell is one call and holds no arithmetic. The plain-text he
 from __future__ import annotations
 
 import html
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,7 +22,7 @@ import polars as pl
 from IPython.display import HTML, Markdown
 
 from slanb.charts import FIT_LABELS, INTENT_LABELS
-from slanb.money import dec, usd
+from slanb.money import dec, dollars, usd
 from slanb.months import month_label
 from slanb.params import Params
 from slanb.plan import Plan
@@ -87,17 +86,6 @@ def percent(x: float | None, places: int = 0) -> str:
 def money(x: float | None) -> str:
     """``$75,000``, or ``$100.13`` when there are cents; ``n/a`` for None."""
     return usd(x)
-
-
-def dollars(x: float | None) -> str:
-    """``$738,439`` for 738439.25: totals in tables read better without cents (half-up, as money).
-
-    >>> dollars(1800.50), dollars(2000.49)
-    ('$1,801', '$2,000')
-    """
-    if x is None:
-        return "n/a"
-    return f"${dec(x).quantize(Decimal(1), rounding=ROUND_HALF_UP):,}"
 
 
 def sentence(text: str) -> str:
@@ -707,17 +695,6 @@ def hours(x: float | None) -> str:
     return f"{round(x * 60)} min" if x < 1 else f"{x:,.1f} h"
 
 
-def _whole_dollars(text: str) -> str:
-    """``$72,281.76`` → ``$72,282``: the page states totals in whole dollars.
-
-    >>> _whole_dollars("delivered $72,281.76 of $75,000")
-    'delivered $72,282 of $75,000'
-    """
-    return re.sub(
-        r"\$(\d[\d,]*\.\d\d)\b", lambda m: dollars(float(m.group(1).replace(",", ""))), text
-    )
-
-
 def _kinds(kinds: Sequence[str]) -> str:
     """``call or email``; ``call, email or meeting``."""
     return kinds[0] if len(kinds) == 1 else ", ".join(kinds[:-1]) + " or " + kinds[-1]
@@ -780,7 +757,7 @@ def tracking_sentence(plan: Plan) -> str | None:
     states it.
     """
     t = plan.tracking
-    return None if t is None else sentence(_whole_dollars(t.headline()))
+    return None if t is None else sentence(t.headline())
 
 
 def tracking_label(plan: Plan) -> str:

@@ -27,7 +27,7 @@ import polars as pl
 from slanb import history
 from slanb.db import load_sql
 from slanb.errors import SlanbError
-from slanb.money import cents, dec, ratio, usd
+from slanb.money import cents, dec, dollars, ratio, usd
 from slanb.months import month_label, month_of
 from slanb.params import Params
 
@@ -161,15 +161,18 @@ class Tracking:
         return self.as_of < self.params.end
 
     def headline(self) -> str:
-        """Marketing delivered 712 of 750 MQLs (95%, $71,300 of $75,000 lead value); sales ... ."""
+        """Marketing delivered 712 of 750 MQLs (95%, $71,300 of $75,000 lead value); sales ... .
+
+        Money in whole dollars, as every page states totals.
+        """
         d, ft = self.delivery, self.first_touch
         so_far = " so far" if self.in_progress else ""
-        value = "lead value undefined" if d.lead_value is None else f"{usd(d.lead_value)}"
+        value = "lead value undefined" if d.lead_value is None else f"{dollars(d.lead_value)}"
         if d.lead_value is not None:
             value += (
                 " lead value"
                 if d.lead_value_goal is None
-                else f" of {usd(d.lead_value_goal)} lead value"
+                else f" of {dollars(d.lead_value_goal)} lead value"
             )
         if d.goal_mqls is None:
             market = f"Marketing delivered {d.mqls:,} MQLs{so_far} ({value})"

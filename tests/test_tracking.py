@@ -130,7 +130,7 @@ def test_no_goal_leaves_attainment_undefined(example):
     assert (t.delivery.attainment, t.delivery.lead_value_attainment) == (None, None)
     assert t.pacing["goal_to_date"].null_count() == 30
     assert t.waterfall.row(-1) == ("delivered", "total", 11_601.53, 0.0, 11_601.53)
-    assert t.headline().startswith("Marketing delivered 9 MQLs ($11,601.53 lead value); ")
+    assert t.headline().startswith("Marketing delivered 9 MQLs ($11,602 lead value); ")
 
 
 def test_unknown_mqls_without_any_value_leave_lead_value_undefined(example):
@@ -265,7 +265,7 @@ def test_as_of_mid_month_makes_later_deadlines_pending(example):
     }
     assert t.dashboard["rep_id"].to_list() == ["R1"]
     assert t.headline() == (
-        "Marketing delivered 3 of 12 MQLs so far (25%, $5,800.75 of $15,000 lead value); sales "
+        "Marketing delivered 3 of 12 MQLs so far (25%, $5,801 of $15,000 lead value); sales "
         "touched 75% of MQLs within 24 h; 1 rep is on the dashboard"
     )
     assert any("5 first-touch and 9 cadence deadlines" in m for m in t.messages)
@@ -279,7 +279,7 @@ def test_as_of_before_the_month_is_an_error(example):
 # ---- headline and contract ----------------------------------------------------------------------
 def test_headline(april):
     assert april.headline() == (
-        "Marketing delivered 9 of 12 MQLs (75%, $11,601.53 of $15,000 lead value); sales touched "
+        "Marketing delivered 9 of 12 MQLs (75%, $11,602 of $15,000 lead value); sales touched "
         "67% of MQLs within 24 h; 2 reps are on the dashboard, plus unassigned leads"
     )
 
