@@ -5,8 +5,11 @@ Analysis opens the history read-only and only for as long as one computation run
     with slanb.db.connect("data/demo.duckdb") as con:
         con.sql(slanb.db.load_sql("mql_volume_by_month"), params={...}).pl()
 
-DuckDB allows one writing process or many reading ones, so a connection kept open in a notebook
-kernel between cells would block the monthly ingest. Only ``ingest`` and ``demo`` open it for writing.
+DuckDB allows one writing process or many reading ones. ``ingest`` and ``demo`` never open the
+history itself for writing: they write a copy beside it and rename the copy over it, so a notebook
+kernel holding a read-only connection never blocks them (it keeps reading the file it opened until
+it reconnects). A program that opens the file for *writing* blocks every reader; :func:`connect`
+then says so in one sentence.
 """
 
 from __future__ import annotations
@@ -87,8 +90,9 @@ def connect(
     except duckdb.IOException as exc:
         if "lock" in str(exc).lower():
             msg = (
-                f"Cannot open {db}: another process is writing to it (an ingest or demo run). "
-                "Wait for it to finish and try again."
+                f"Cannot open {db}: another program has it open for writing (a notebook or script "
+                "that called duckdb.connect without read_only=True, or the DuckDB CLI). Close that "
+                "connection, or open the file read-only, and try again."
             )
         else:
             msg = (

@@ -1,10 +1,11 @@
-"""Import a CRM export folder into the history: check everything, then upsert in one transaction.
+"""Import a CRM export folder into the history: check everything, then upsert it into a copy.
 
 The export folder holds ``leads`` (required) and optionally ``activities``, ``deals`` and ``reps``,
 each as ``NAME.csv`` (comma-separated, UTF-8, with a header row) or ``NAME.parquet``. DuckDB reads
 every file into a temporary staging table (CSV as text, so that a bad value is reported with its
 row instead of failing the read), every rule of the data contract is checked in SQL, and only when
-no problem is left are the rows upserted by id, all tables in one transaction::
+no problem is left are the rows upserted by id, all tables in one transaction, into a copy of the
+history that then replaces it in one rename (see :func:`ingest`)::
 
     report = ingest("exports/2026-11", db="data/history.duckdb")
     print(report.format())  # leads: 120 inserted, 3 updated, 877 unchanged ...
@@ -20,10 +21,14 @@ instead of living in ``.sql`` files; the one fixed query is ``sql/ingest_exporte
 from __future__ import annotations
 
 import csv
+import fcntl
 import os
 import re
+import shutil
+import time
 from bisect import bisect_left
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -119,6 +124,9 @@ _TIMESTAMP_PATTERN = (
     r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)?)?"
 )
 _DATE_PATTERN = r"\d{4}-\d{2}-\d{2}"
+# A plain decimal number: 1234.50, -3, .5, 1e6. No thousands separators ('1,200', '1_200', '1 200')
+# and no currency, which DuckDB's cast would partly take.
+_NUMBER_PATTERN = r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?"
 _NUMERIC_TYPES = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "FLOAT", "DOUBLE"}
 _NUMERIC_TYPES |= {"U" + t for t in ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT")}
 
@@ -234,6 +242,10 @@ def ingest(folder: str | os.PathLike[str], *, db: str | os.PathLike[str]) -> Ing
     :class:`IngestError` listing all of them and leaves ``db`` as it was (or not created).
     Importing the same export twice changes nothing the second time. Relative paths are read from
     the project folder, as everywhere in slanb (:func:`slanb.db.resolve_path`).
+
+    The import writes a copy of ``db`` beside it and renames the copy over ``db`` once it is
+    complete: a reader never waits for it and never sees half an import, and a killed import
+    leaves ``db`` as it was. One import at a time writes in a folder (:data:`LOCK_TIMEOUT`).
     """
     source = resolve_path(folder)
     files = _find_files(source, given=folder)
@@ -248,18 +260,20 @@ def ingest(folder: str | os.PathLike[str], *, db: str | os.PathLike[str]) -> Ing
             "to update, or of a new file to create, like data/history.duckdb."
         )
         raise SlanbError(msg)
-    if not created:
-        with connect(target):  # read-only: says so if it is not a slanb history of this version
-            pass
-    try:
-        with connect(target, read_only=False) as con:
-            if created:
-                create_schema(con)
-            return _import(con, files, folder=source, db=target, created=created)
-    except BaseException:
-        if created:
-            _remove_database(target)
-        raise
+    with _writer_lock(target):
+        created = not target.exists()  # another import may have created it while we waited
+        work = target.with_name(f"{_WORK_PREFIX}{target.name}.{os.getpid()}.ingest")
+        try:
+            if not created:  # also says so if it is not a slanb history of this version
+                _copy_history(target, work)
+            with connect(work, read_only=False) as con:
+                if created:
+                    create_schema(con)
+                report = _import(con, files, folder=source, db=target, created=created)
+            _publish(work, target)
+        finally:
+            _remove_database(work)
+    return report
 
 
 def _find_files(folder: Path, *, given: str | os.PathLike[str]) -> dict[str, Path]:
@@ -366,6 +380,17 @@ def _stage(con: duckdb.DuckDBPyConnection, table: _Table, path: Path) -> _Staged
 def _stage_csv(con: duckdb.DuckDBPyConnection, table: _Table, path: Path) -> _Staged:
     # The header is read here and the columns are given to DuckDB by position (c0, c1, ...): no
     # dialect sniffing to misread a broken file, no clash from odd or repeated header names.
+    with path.open("rb") as f:
+        start = f.read(4096)
+    if b"\x00" in start:  # UTF-16 or -32 (Excel's "Unicode Text"), or a spreadsheet named .csv
+        message = (
+            "is not a UTF-8 text file (it is UTF-16, or a spreadsheet saved under a .csv name); "
+            "save it as CSV UTF-8 (in Excel: CSV UTF-8)"
+        )
+        _create_stage(con, table, path, "select 1 where false", {})
+        return _Staged(
+            table, path.name, frozenset(), (), (Problem(path.name, None, None, None, message),)
+        )
     with path.open(encoding="utf-8-sig", errors="replace", newline="") as f:
         header = next(csv.reader(f), None)
     if not header:
@@ -567,7 +592,7 @@ def _parse(kind: Kind, text: str) -> str:
         )
     if kind == "date":
         return f"case when regexp_full_match({text}, '{_DATE_PATTERN}') then try_cast({text} as date) end"
-    return f"try_cast({text} as double)"
+    return f"case when regexp_full_match({text}, '{_NUMBER_PATTERN}') then try_cast({text} as double) end"
 
 
 # --- checking ------------------------------------------------------------------------------
@@ -649,6 +674,13 @@ def _checks(s: _Staged, *, leads_have_ids: bool) -> list[str]:
             message = f"is not a valid {name}: use {options}"
             check(name, name, _sql_text(message), f"{name} not in ({allowed})")
 
+    if "lead_id" in s.present:
+        # Lead ids are shown on the dashboard; an export keyed by e-mail would put addresses there.
+        message = (
+            "looks like an e-mail address; lead_id must be the CRM's record id (slanb shows lead "
+            "ids on the dashboard and keeps no personal data)"
+        )
+        check("lead_id", "lead_id", _sql_text(message), "contains(lead_id, '@')")
     key = table.key
     if key in s.present:
         message = f"is used by another row too; each {table.noun} must appear once"
@@ -720,6 +752,106 @@ def _upsert(con: duckdb.DuckDBPyConnection, table: _Table) -> TableCounts:
             """
         )
     return TableCounts(inserted=staged - existing, updated=updated, unchanged=existing - updated)
+
+
+# --- publishing: a copy is written, then swapped in --------------------------------------------
+
+_WORK_PREFIX = "."  # the working copy is hidden beside the history: .history.duckdb.PID.ingest
+LOCK_TIMEOUT = 600.0  # seconds an import waits for another one writing in the same folder
+
+
+@contextmanager
+def _writer_lock(target: Path) -> Iterator[None]:
+    """Hold an exclusive lock on the history's folder: one import writes there at a time.
+
+    The lock is ``flock`` on the folder itself, so it leaves no file behind and is released when the
+    process ends, however it ends. Under the lock, working copies a killed import left are removed.
+    """
+    fd = os.open(target.parent, os.O_RDONLY)
+    try:
+        waited = 0.0
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if waited >= LOCK_TIMEOUT:
+                    msg = (
+                        f"Another `slanb ingest` has been writing in {target.parent} for over "
+                        f"{LOCK_TIMEOUT:.0f}s. Wait for it to finish (or stop it) and run "
+                        "`slanb ingest` again."
+                    )
+                    raise SlanbError(msg) from None
+                time.sleep(0.05)
+                waited += 0.05
+        prefix = f"{_WORK_PREFIX}{target.name}."
+        for leftover in target.parent.iterdir():
+            if leftover.name.startswith(prefix) and ".ingest" in leftover.name[len(prefix) :]:
+                leftover.unlink(missing_ok=True)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def _copy_history(target: Path, work: Path) -> None:
+    """Copy the history to ``work``, the file the import then writes.
+
+    A read-only connection is held while copying: DuckDB's file lock then keeps any other writer
+    out, so the copy is a consistent state. A write-ahead log left by a writer that stopped is first
+    folded into the file, which needs the file to itself for a moment.
+    """
+    wal = target.with_name(target.name + ".wal")
+    if wal.exists():
+        try:
+            with connect(target, read_only=False) as con:
+                con.execute("checkpoint")
+        except SlanbError as exc:
+            msg = (
+                f"{target} has a write-ahead log ({wal.name}) left by a process that stopped while "
+                "writing; slanb must fold it into the history first, which needs the file to "
+                "itself. Close every notebook or program that has it open and run `slanb ingest` "
+                "again."
+            )
+            raise SlanbError(msg) from exc
+    with connect(target):  # read-only: a consistent file while it is copied
+        try:
+            shutil.copyfile(target, work)
+            shutil.copymode(target, work)
+        except OSError as exc:
+            size = target.stat().st_size / 1e6
+            msg = (
+                f"Cannot copy {target} to {work.name} beside it: {exc.strerror or exc}. An import "
+                f"writes a copy of the history in its folder and then swaps it in, so the folder "
+                f"needs write access and room for one more copy ({size:,.1f} MB). "
+                f"{target} is unchanged."
+            )
+            raise SlanbError(msg) from exc
+
+
+def _publish(work: Path, target: Path) -> None:
+    """Move the finished working copy over the history in one rename, durably.
+
+    Readers that have the old file open keep reading it until they close it; every new connection
+    opens the new one. Until the rename the history is the old state, after it the new one.
+    """
+    wal = work.with_name(work.name + ".wal")
+    if wal.exists():  # a closed DuckDB file has no log; if one is there, it holds unwritten rows
+        msg = f"Cannot publish {work}: DuckDB left {wal.name} beside it. Nothing was changed."
+        raise SlanbError(msg)
+    try:
+        with work.open("rb") as f:
+            os.fsync(f.fileno())
+        os.replace(work, target)
+    except OSError as exc:
+        msg = (
+            f"Cannot move the imported copy over {target}: {exc.strerror or exc}. It is unchanged."
+        )
+        raise SlanbError(msg) from exc
+    fd = os.open(target.parent, os.O_RDONLY)
+    try:
+        os.fsync(fd)  # the rename itself survives a power cut
+    finally:
+        os.close(fd)
 
 
 def _is_duckdb_file(path: Path) -> bool:
