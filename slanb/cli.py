@@ -8,6 +8,8 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+import duckdb
+
 from slanb.db import resolve_path
 from slanb.errors import SlanbError
 from slanb.params import DEFAULT_DB
@@ -195,6 +197,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.debug:
             raise
         print(f"slanb {args.command}: error: {exc}", file=sys.stderr)
+        return 1
+    except (duckdb.Error, OSError) as exc:  # the disk, the file system, the database engine
+        if args.debug:
+            raise
+        print(
+            f"slanb {args.command}: error: {type(exc).__name__}: {exc} "
+            "(run `slanb --debug ...` for the traceback)",
+            file=sys.stderr,
+        )
         return 1
 
 

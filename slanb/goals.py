@@ -176,7 +176,7 @@ def cross_check(
 def headline(goal: Goal, month_label: str) -> str:
     """The headline: Marketing must deliver 750 MQLs ($75,000 of lead value) in October 2026."""
     if goal.mqls is None:
-        return f"No MQL goal can be set for {month_label}: see the messages below."
+        return f"No MQL goal can be set for {month_label}: see the messages below"
     return (
         f"Marketing must deliver {goal.mqls:,} MQLs ({usd(goal.lead_value)} of lead value) "
         f"in {month_label}"

@@ -88,6 +88,12 @@ def exported_at(con: duckdb.DuckDBPyConnection) -> datetime | None:
     return recorded_export(con) or summary(con).exported_at
 
 
+def first_month(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The month of the first lead's ``created_at`` (None for an empty history)."""
+    ((first,),) = con.sql("select min(created_at) from leads").fetchall()
+    return None if first is None else month_of(first)
+
+
 def last_complete_month(con: duckdb.DuckDBPyConnection) -> str:
     """The month before the one holding :func:`exported_at`, as ``YYYY-MM``.
 

@@ -16,7 +16,7 @@ def parse_month(value: str, *, name: str = "month") -> str:
     >>> parse_month("2026-10")
     '2026-10'
     """
-    m = _MONTH.match(value) if isinstance(value, str) else None
+    m = _MONTH.fullmatch(value) if isinstance(value, str) else None
     if not m or not 1 <= int(m.group(2)) <= 12:
         msg = f"{name} must be a month written YYYY-MM (e.g. 2026-10), got {value!r}"
         raise SlanbError(msg)

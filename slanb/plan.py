@@ -154,7 +154,7 @@ def plan_on(
     params = resolve_month(con, params)
     vol = volume(con, params)
     rows = sample(con, params)
-    rpm = revenue_per_mql(rows, params)
+    rpm = revenue_per_mql(rows, params, history_start=history.first_month(con))
     target, target_msgs = revenue_target(params)
     goal, goal_msgs = back_solve(target, rpm.value, active_reps(con, params))
     check = cross_check(

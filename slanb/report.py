@@ -540,7 +540,7 @@ def _render(
 
 def _index_html(plan: Plan, page: dict[str, Any], runs: list[NotebookRun]) -> str:
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(templates_dir() / "slanb"), autoescape=False
+        loader=jinja2.FileSystemLoader(templates_dir() / "slanb"), autoescape=True
     )
     verdict = plan.cross_check.verdict
     return env.get_template("report_index.html.j2").render(

@@ -76,8 +76,13 @@ def sample(con: duckdb.DuckDBPyConnection, params: Params) -> pl.DataFrame:
     )
 
 
-def revenue_per_mql(sample_rows: pl.DataFrame, params: Params) -> RevenuePerMql:
-    """Step 2 from the :func:`sample` aggregate: revenue ÷ MQLs over the mature months."""
+def revenue_per_mql(
+    sample_rows: pl.DataFrame, params: Params, *, history_start: str | None = None
+) -> RevenuePerMql:
+    """Step 2 from the :func:`sample` aggregate: revenue ÷ MQLs over the mature months.
+
+    ``history_start`` (the first month of the history) lets an empty sample say why it is empty.
+    """
     first = month_of(params.window_start)
     last = shift_month(month_of(params.window_end), -1)
     inside = sample_rows.filter(pl.col("in_sample"))
@@ -85,7 +90,13 @@ def revenue_per_mql(sample_rows: pl.DataFrame, params: Params) -> RevenuePerMql:
     revenue = cents(inside["revenue"].sum())
     messages: list[str] = []
     value: float | None = None
-    if mqls == 0:
+    if mqls == 0 and history_start is not None and history_start > last:
+        messages.append(
+            f"The history starts in {history_start}, after the sample window {first} to {last}: "
+            f"revenue per MQL, and so the MQL goal, is undefined for {params.month}. Plan a later "
+            "month, or lower maturity_months or lookback_months."
+        )
+    elif mqls == 0:
         messages.append(
             f"No MQLs in the sample window {first} to {last}: revenue per MQL, and so the MQL goal, "
             "is undefined. Check that leads carry mql_at, or lower maturity_months or raise "

@@ -133,3 +133,14 @@ def test_month_without_a_goal_in_the_mapping(history):
     p = plan(Params(db=str(path), revenue_goal={"2026-09": 1000.0}))
     assert p.target.revenue_target is None and p.goal.mqls is None
     assert any(m.startswith("revenue_goal has no entry for 2026-10") for m in p.messages)
+
+
+def test_a_month_before_the_history_says_so(history):
+    path = history({"leads": [_lead(1, "2026-01-10T00:00:00")]}, exported_at="2026-11-01 00:00:00")
+    p = plan(Params(db=str(path), month="2026-02"))
+    assert p.goal.mqls is None
+    assert p.headline == "No MQL goal can be set for February 2026: see the messages below"
+    assert any(
+        m.startswith("The history starts in 2026-01, after the sample window 2024-11 to 2025-10")
+        for m in p.messages
+    )
