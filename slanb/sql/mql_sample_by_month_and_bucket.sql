@@ -2,6 +2,9 @@
 -- became of it before $cutoff: contacted (a $touch_kinds activity at/after mql_at), reached SQL,
 -- got a deal, won (won deals closed before $cutoff; a lead with two won deals counts both).
 -- Leads with a NULL intent or fit form the single `unknown` bucket.
+-- Activities are reduced to each lead's last touch in [$start, $cutoff) before they meet the
+-- sample: a lead was contacted exactly when that touch is at/after its mql_at (mql_at >= $start),
+-- and a grouped scan is far cheaper than joining every activity to the sample.
 with sample as (
     select
         lead_id,
@@ -30,14 +33,16 @@ any_deal as (
     where created_at < $cutoff
 ),
 
-touched as (
-    select distinct a.lead_id
-    from activities as a
-    inner join sample as s on s.lead_id = a.lead_id
+last_touch as (
+    select
+        lead_id,
+        max(occurred_at) as touched_at
+    from activities
     where
-        a.kind in (select unnest($touch_kinds::varchar[]))
-        and a.occurred_at >= s.mql_at
-        and a.occurred_at < $cutoff
+        kind in (select unnest($touch_kinds::varchar[]))
+        and occurred_at >= $start
+        and occurred_at < $cutoff
+    group by lead_id
 ),
 
 final as (
@@ -46,7 +51,7 @@ final as (
         s.intent,
         s.fit,
         count(*) as mqls,
-        count(t.lead_id) as contacted,
+        count(*) filter (where t.touched_at >= s.mql_at) as contacted,
         count(*) filter (where s.sql_at < $cutoff) as reached_sql,
         count(d.lead_id) as got_deal,
         count(w.lead_id) as won_leads,
@@ -55,7 +60,7 @@ final as (
     from sample as s
     left join won as w on w.lead_id = s.lead_id
     left join any_deal as d on d.lead_id = s.lead_id
-    left join touched as t on t.lead_id = s.lead_id
+    left join last_touch as t on t.lead_id = s.lead_id
     group by all
 )
 

@@ -8,7 +8,8 @@
 -- A deadline in the month but after $as_of is pending. Hours to first touch (first qualifying
 -- activity at/after mql_at, up to $as_of) are summarised over the judged leads touched so far;
 -- never_touched counts the judged leads with no such activity. breached_lead_ids (per rep only)
--- lists the leads that breached either rule.
+-- lists the leads that breached either rule. Only MQLs whose deadlines can fall in the month are
+-- read (mql_at from $cutoff less the longer rule), and their activities in one pass.
 with mqls as (
     select
         lead_id,
@@ -17,7 +18,12 @@ with mqls as (
         mql_at + to_microseconds(round($first_touch_hours * 3600000000)::bigint) as touch_deadline,
         mql_at + to_days($cadence_days::integer) as cadence_deadline
     from leads
-    where mql_at is not null
+    where
+        mql_at >= least(
+            $cutoff::timestamp - to_microseconds(round($first_touch_hours * 3600000000)::bigint),
+            $cutoff::timestamp - to_days($cadence_days::integer)
+        )
+        and mql_at < $end
 ),
 
 in_month as (
@@ -31,29 +37,19 @@ in_month as (
         or (cadence_deadline >= $cutoff and cadence_deadline < $end)
 ),
 
-first_touch as (
+worked as (
     select
         m.lead_id,
-        min(a.occurred_at) as first_touch_at
+        min(a.occurred_at) filter (
+            where list_contains($first_touch_kinds::varchar[], a.kind) and a.occurred_at <= $as_of
+        ) as first_touch_at,
+        count(*) filter (
+            where
+                list_contains($cadence_kinds::varchar[], a.kind)
+                and a.occurred_at < m.cadence_deadline
+        ) as touches
     from in_month as m
-    inner join activities as a on a.lead_id = m.lead_id
-    where
-        a.kind in (select unnest($first_touch_kinds::varchar[]))
-        and a.occurred_at >= m.mql_at
-        and a.occurred_at <= $as_of
-    group by m.lead_id
-),
-
-cadence_touches as (
-    select
-        m.lead_id,
-        count(*) as touches
-    from in_month as m
-    inner join activities as a on a.lead_id = m.lead_id
-    where
-        a.kind in (select unnest($cadence_kinds::varchar[]))
-        and a.occurred_at >= m.mql_at
-        and a.occurred_at < m.cadence_deadline
+    inner join activities as a on a.lead_id = m.lead_id and a.occurred_at >= m.mql_at
     group by m.lead_id
 ),
 
@@ -71,20 +67,19 @@ judged as (
         case
             when not m.touch_in_month then null
             when m.touch_deadline > $as_of then 'pending'
-            when f.first_touch_at <= m.touch_deadline then 'met'
+            when t.first_touch_at <= m.touch_deadline then 'met'
             else 'breached'
         end as first_touch,
         case
             when not m.cadence_in_month then null
             when m.cadence_deadline > $as_of then 'pending'
             when w.lead_id is not null then 'excluded'
-            when coalesce(c.touches, 0) >= $cadence_calls then 'met'
+            when coalesce(t.touches, 0) >= $cadence_calls then 'met'
             else 'breached'
         end as cadence,
-        (epoch_us(f.first_touch_at) - epoch_us(m.mql_at)) / 3600000000.0 as hours_to_first_touch
+        (epoch_us(t.first_touch_at) - epoch_us(m.mql_at)) / 3600000000.0 as hours_to_first_touch
     from in_month as m
-    left join first_touch as f on f.lead_id = m.lead_id
-    left join cadence_touches as c on c.lead_id = m.lead_id
+    left join worked as t on t.lead_id = m.lead_id
     left join deal_in_window as w on w.lead_id = m.lead_id
 ),
 

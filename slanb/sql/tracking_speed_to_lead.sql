@@ -29,6 +29,7 @@ first_touch as (
     where
         a.kind in (select unnest($first_touch_kinds::varchar[]))
         and a.occurred_at >= s.mql_at
+        and a.occurred_at >= $window_start  -- implied by the line above; lets the scan skip
         and a.occurred_at < $cutoff
     group by s.lead_id
 ),

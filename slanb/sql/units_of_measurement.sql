@@ -1,6 +1,7 @@
 -- The three units the source deck weighs (new leads by created_at, MQLs by mql_at, SQLs by sql_at):
 -- how many arrived in [$volume_start, $cutoff), and, for those stamped inside the mature sample
 -- [$window_start, $window_end), how many there were and the won revenue they led to before $cutoff.
+-- One pass over the leads with a stamp in either range, joined once to their won revenue.
 with won as (
     select
         lead_id,
@@ -10,29 +11,58 @@ with won as (
     group by lead_id
 ),
 
-units as (
-    select 'leads' as unit, lead_id, created_at as stamped_at from leads
-    union all
-    select 'mqls' as unit, lead_id, mql_at as stamped_at from leads where mql_at is not null
-    union all
-    select 'sqls' as unit, lead_id, sql_at as stamped_at from leads where sql_at is not null
+stamped as (
+    select
+        l.created_at,
+        l.mql_at,
+        l.sql_at,
+        w.lead_id is not null as won,
+        w.revenue
+    from leads as l
+    left join won as w on w.lead_id = l.lead_id
+    where
+        (l.created_at >= least($volume_start, $window_start) and l.created_at < $cutoff)
+        or (l.mql_at >= least($volume_start, $window_start) and l.mql_at < $cutoff)
+        or (l.sql_at >= least($volume_start, $window_start) and l.sql_at < $cutoff)
+),
+
+counts as (
+    select
+        count(*) filter (where created_at >= $volume_start and created_at < $cutoff) as leads_recent,
+        count(*) filter (where mql_at >= $volume_start and mql_at < $cutoff) as mqls_recent,
+        count(*) filter (where sql_at >= $volume_start and sql_at < $cutoff) as sqls_recent,
+        count(*) filter (where created_at >= $window_start and created_at < $window_end) as leads_sample,
+        count(*) filter (where mql_at >= $window_start and mql_at < $window_end) as mqls_sample,
+        count(*) filter (where sql_at >= $window_start and sql_at < $window_end) as sqls_sample,
+        count(*) filter (
+            where won and created_at >= $window_start and created_at < $window_end
+        ) as leads_won,
+        count(*) filter (where won and mql_at >= $window_start and mql_at < $window_end) as mqls_won,
+        count(*) filter (where won and sql_at >= $window_start and sql_at < $window_end) as sqls_won,
+        coalesce(
+            sum(revenue) filter (where created_at >= $window_start and created_at < $window_end), 0
+        )::double as leads_revenue,
+        coalesce(
+            sum(revenue) filter (where mql_at >= $window_start and mql_at < $window_end), 0
+        )::double as mqls_revenue,
+        coalesce(
+            sum(revenue) filter (where sql_at >= $window_start and sql_at < $window_end), 0
+        )::double as sqls_revenue
+    from stamped
 ),
 
 final as (
     select
-        u.unit,
-        count(*) filter (where u.stamped_at >= $volume_start and u.stamped_at < $cutoff) as recent,
-        count(*) filter (where u.stamped_at >= $window_start and u.stamped_at < $window_end) as sample,
-        count(w.lead_id) filter (
-            where u.stamped_at >= $window_start and u.stamped_at < $window_end
-        ) as won_leads,
-        coalesce(
-            sum(w.revenue) filter (where u.stamped_at >= $window_start and u.stamped_at < $window_end),
-            0
-        )::double as revenue
-    from units as u
-    left join won as w on w.lead_id = u.lead_id
-    group by u.unit
+        'leads' as unit,
+        leads_recent as recent,
+        leads_sample as sample,
+        leads_won as won_leads,
+        leads_revenue as revenue
+    from counts
+    union all
+    select 'mqls', mqls_recent, mqls_sample, mqls_won, mqls_revenue from counts
+    union all
+    select 'sqls', sqls_recent, sqls_sample, sqls_won, sqls_revenue from counts
 )
 
 select * from final
