@@ -85,6 +85,7 @@ def _generate(path: Path, *, seed: int, first: datetime, exported: datetime, lea
         _session(con)
         con.execute(load_sql("demo_uniform"))
         _stage(con, "demo_rep_roster", "demo_reps", {"first_month": first})
+        _stage(con, "demo_lead_numbers", "demo_lead_numbers", {"seed": seed, "leads": leads})
         _stage(
             con,
             "demo_lead_plan",
