@@ -51,18 +51,16 @@ counts as (
     from stamped
 ),
 
+-- One row per unit (unnesting the single row keeps `counts` one parallel pass, not a
+-- materialized CTE read three times).
 final as (
     select
-        'leads' as unit,
-        leads_recent as recent,
-        leads_sample as sample,
-        leads_won as won_leads,
-        leads_revenue as revenue
+        unnest(['leads', 'mqls', 'sqls']) as unit,
+        unnest([leads_recent, mqls_recent, sqls_recent]) as recent,
+        unnest([leads_sample, mqls_sample, sqls_sample]) as sample,
+        unnest([leads_won, mqls_won, sqls_won]) as won_leads,
+        unnest([leads_revenue, mqls_revenue, sqls_revenue]) as revenue
     from counts
-    union all
-    select 'mqls', mqls_recent, mqls_sample, mqls_won, mqls_revenue from counts
-    union all
-    select 'sqls', sqls_recent, sqls_sample, sqls_won, sqls_revenue from counts
 )
 
 select * from final
