@@ -7,17 +7,17 @@ with roster as (
     select *
     from (
         values
-            ('R01', 'Maya Patel', 'mid_market', -1020, null, 0.02, 0.88),
-            ('R02', 'Daniel Okafor', 'mid_market', -870, null, 0.03, 0.84),
-            ('R03', 'Lucas Ferreira', 'smb', -640, null, 0.35, 0.80),
-            ('R04', 'Hannah Schmidt', 'smb', -590, null, 0.02, 0.86),
-            ('R05', 'Marcus Johnson', 'mid_market', -430, 590, 0.03, 0.83),
-            ('R06', 'Sofia Rossi', 'smb', -400, null, 0.02, 0.87),
-            ('R07', 'Ethan Walsh', 'smb', -310, null, 0.03, 0.07),
-            ('R08', 'Aisha Rahman', 'mid_market', -250, null, 0.02, 0.85),
-            ('R09', 'Kenji Tanaka', 'smb', -160, null, 0.03, 0.82),
-            ('R10', 'Claire Dubois', 'mid_market', -75, null, 0.02, 0.86),
-            ('R11', 'Diego Alvarez', 'mid_market', 645, null, 0.03, 0.84)
+            ('R01', 'Maya Patel', 'mid_market', -1020, null, 0.01, 0.985),
+            ('R02', 'Daniel Okafor', 'mid_market', -870, null, 0.015, 0.975),
+            ('R03', 'Lucas Ferreira', 'smb', -640, null, 0.35, 0.97),
+            ('R04', 'Hannah Schmidt', 'smb', -590, null, 0.01, 0.99),
+            ('R05', 'Marcus Johnson', 'mid_market', -430, 590, 0.015, 0.98),
+            ('R06', 'Sofia Rossi', 'smb', -400, null, 0.01, 0.985),
+            ('R07', 'Ethan Walsh', 'smb', -310, null, 0.015, 0.07),
+            ('R08', 'Aisha Rahman', 'mid_market', -250, null, 0.01, 0.98),
+            ('R09', 'Kenji Tanaka', 'smb', -160, null, 0.015, 0.975),
+            ('R10', 'Claire Dubois', 'mid_market', -75, null, 0.01, 0.99),
+            ('R11', 'Diego Alvarez', 'mid_market', 645, null, 0.015, 0.98)
     ) as t (rep_id, name, team, start_day, end_day, late_share, cadence_share)
 ),
 
