@@ -20,18 +20,55 @@ sample as (
     where mql_at >= $window_start and mql_at < $window_end
 ),
 
-first_touch as (
+-- A lead's first touch without joining every activity to the sample: its earliest touch in
+-- [$window_start, $cutoff) is the answer when at/after its mql_at (mql_at >= $window_start); only
+-- leads also touched before they became MQLs (rare) are joined to their activities.
+first_any as (
+    select
+        lead_id,
+        min(occurred_at) as first_at
+    from activities
+    where
+        kind in (select unnest($first_touch_kinds::varchar[]))
+        and occurred_at >= $window_start
+        and occurred_at < $cutoff
+    group by lead_id
+),
+
+touched as (
     select
         s.lead_id,
-        min(a.occurred_at) as first_touch_at
+        s.mql_at,
+        f.first_at
     from sample as s
-    inner join activities as a on a.lead_id = s.lead_id
+    inner join first_any as f on f.lead_id = s.lead_id
+),
+
+touched_before_mql as (
+    select
+        t.lead_id,
+        min(a.occurred_at) as first_at
+    from touched as t
+    inner join activities as a on a.lead_id = t.lead_id
     where
-        a.kind in (select unnest($first_touch_kinds::varchar[]))
-        and a.occurred_at >= s.mql_at
-        and a.occurred_at >= $window_start  -- implied by the line above; lets the scan skip
+        t.first_at < t.mql_at
+        and a.kind in (select unnest($first_touch_kinds::varchar[]))
+        and a.occurred_at >= t.mql_at
         and a.occurred_at < $cutoff
-    group by s.lead_id
+    group by t.lead_id
+),
+
+first_touch as (
+    select
+        lead_id,
+        first_at as first_touch_at
+    from touched
+    where first_at >= mql_at
+    union all
+    select
+        lead_id,
+        first_at as first_touch_at
+    from touched_before_mql
 ),
 
 won as (
