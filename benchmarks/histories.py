@@ -54,7 +54,19 @@ def history(leads: int, *, log: Callable[[str], None] = print) -> Path:
         stderr=subprocess.DEVNULL,
     )
     log(f"  built in {time.perf_counter() - started:.0f}s")
+    _forget_older(leads, keep=path)
     return path
+
+
+def _forget_older(leads: int, *, keep: Path) -> None:
+    """Delete cached histories (and exports) of ``leads`` leads made by an older generator."""
+    for old in CACHE.glob(f"demo-{leads}-s{SEED}-{END}-*"):
+        if old.name.startswith(keep.stem):
+            continue
+        if old.is_dir():
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            old.unlink(missing_ok=True)
 
 
 def export(db: Path, fmt: str, *, log: Callable[[str], None] = print) -> Path:

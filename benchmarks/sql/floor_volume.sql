@@ -24,7 +24,6 @@ months as (
 
 units as (
     select
-        min(l.created_at) as first_created,
         count(*) filter (where l.created_at >= $volume_start and l.created_at < $cutoff) as leads_recent,
         count(*) filter (where l.mql_at >= $volume_start and l.mql_at < $cutoff) as mqls_recent,
         count(*) filter (where l.sql_at >= $volume_start and l.sql_at < $cutoff) as sqls_recent,
@@ -39,11 +38,19 @@ units as (
         coalesce(sum(w.revenue) filter (where l.sql_at >= $window_start and l.sql_at < $window_end), 0) as sqls_revenue
     from leads as l
     left join won as w on w.lead_id = l.lead_id
+    where
+        (l.created_at >= $span_start and l.created_at < $cutoff)
+        or (l.mql_at >= $span_start and l.mql_at < $cutoff)
+        or (l.sql_at >= $span_start and l.sql_at < $cutoff)
+        or (l.created_at >= $window_start and l.created_at < $window_end)
+        or (l.mql_at >= $window_start and l.mql_at < $window_end)
+        or (l.sql_at >= $window_start and l.sql_at < $window_end)
 ),
 
 final as (
     select
         (select list(m order by m.month_start, m.intent, m.fit) from months as m) as months,
+        (select min(created_at) from leads) as first_created,
         u.*
     from units as u
 )
