@@ -88,9 +88,9 @@ class ReportResult:
 
     def format(self) -> str:
         """A few lines for the terminal."""
-        lines = [f"Report for {month_label(self.month)}: {self.index}"]
-        lines += [f"  {r.name:<24} {r.status:<6} {r.seconds:5.1f}s" for r in self.notebooks]
+        lines = [f"  {r.name:<24} {r.status:<6} {r.seconds:5.1f}s" for r in self.notebooks]
         lines.append(f"  built in {self.seconds:.1f}s")
+        lines.append(f"Report for {month_label(self.month)}: {self.index}")  # last: easy to find
         return "\n".join(lines)
 
 
