@@ -154,17 +154,47 @@ sample as (
     where mql_at >= $window_start and mql_at < $window_end
 ),
 
--- Every touch of a lead in [$window_start, $cutoff), so the first one at/after its mql_at is exact.
-touches as (
+-- Each sample lead's earliest touch in [$window_start, $cutoff) is its first touch when at/after
+-- mql_at; leads also touched before their MQL are joined to their activities.
+first_any as (
     select
         lead_id,
-        list(occurred_at) as touched_at
+        min(occurred_at) as first_at
     from activities
     where
         list_contains($first_touch_kinds::varchar[], kind)
         and occurred_at >= $window_start
         and occurred_at < $cutoff
     group by lead_id
+),
+
+touched as (
+    select
+        s.lead_id,
+        s.mql_at,
+        f.first_at
+    from sample as s
+    inner join first_any as f on f.lead_id = s.lead_id
+),
+
+first_touch as (
+    select
+        lead_id,
+        first_at
+    from touched
+    where first_at >= mql_at
+    union all
+    select
+        t.lead_id,
+        min(a.occurred_at)
+    from touched as t
+    inner join activities as a on a.lead_id = t.lead_id
+    where
+        t.first_at < t.mql_at
+        and list_contains($first_touch_kinds::varchar[], a.kind)
+        and a.occurred_at >= t.mql_at
+        and a.occurred_at < $cutoff
+    group by t.lead_id
 ),
 
 won as (
@@ -177,9 +207,9 @@ banded as (
     select
         s.*,
         w.lead_id is not null as won,
-        list_min(list_filter(t.touched_at, lambda x: x >= s.mql_at)) - s.mql_at as wait
+        f.first_at - s.mql_at as wait
     from sample as s
-    left join touches as t on t.lead_id = s.lead_id
+    left join first_touch as f on f.lead_id = s.lead_id
     left join won as w on w.lead_id = s.lead_id
 ),
 
