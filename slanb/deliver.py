@@ -51,6 +51,7 @@ from slanb import __version__, history
 from slanb import db as slanb_db
 from slanb.errors import SlanbError
 from slanb.ingest import ingest
+from slanb.money import percent
 from slanb.months import month_label, month_of, month_start, parse_month, shift_month
 from slanb.params import NOTEBOOK_PARAMS, Params, load_params
 from slanb.plan import plan
@@ -659,7 +660,7 @@ class _Figure:
 
     @property
     def share_text(self) -> str:
-        return _pct(self.share)
+        return percent(self.share)
 
     @property
     def bar(self) -> int:
@@ -849,10 +850,10 @@ def _lead(
     else:
         market = (
             f"Marketing delivered {d['mqls']:,} of {goal['mqls']:,} MQLs{so_far} "
-            f"({_pct(d.get('attainment'))}, {value})"
+            f"({percent(d.get('attainment'))}, {value})"
         )
     if ft["judged"]:
-        sales = f"sales touched {_pct(ft['met'] / ft['judged'])} of MQLs within {hours}"
+        sales = f"sales touched {percent(ft['met'] / ft['judged'])} of MQLs within {hours}"
     else:
         sales = f"no MQL has reached its {hours} first-touch deadline yet"
     return f"{market}; {sales}; {_dashboard_count(s.get('dashboard', []))}."
@@ -881,16 +882,6 @@ def _in_progress(s: dict[str, Any]) -> bool:
 
 def _pending(n: int) -> str:
     return f"{n:,} not yet due" if n else ""
-
-
-def _pct(share: float | None) -> str:
-    """``95%``; a share short of 100% (or above 0%) never rounds to 100% (or 0%): ``99.6%``."""
-    if share is None:
-        return "n/a"
-    text = f"{share:.0%}"
-    if (text == "100%" and share < 1) or (text == "0%" and share > 0):
-        text = f"{share:.1%}"
-    return text
 
 
 def _num(x: float) -> str:

@@ -27,7 +27,7 @@ import polars as pl
 from slanb import history
 from slanb.db import load_sql
 from slanb.errors import SlanbError
-from slanb.money import cents, dec, dollars, ratio, usd
+from slanb.money import cents, dec, dollars, percent, ratio, usd
 from slanb.months import month_label, month_of
 from slanb.params import Params
 
@@ -179,13 +179,13 @@ class Tracking:
         else:
             market = (
                 f"Marketing delivered {d.mqls:,} of {d.goal_mqls:,} MQLs{so_far} "
-                f"({_pct(d.attainment)}, {value})"
+                f"({percent(d.attainment)}, {value})"
             )
         hours = f"{ft.hours:g} h"
         if ft.met_share is None:
             sales = f"no MQL has reached its {hours} first-touch deadline yet"
         else:
-            sales = f"sales touched {_pct(ft.met_share)} of MQLs within {hours}"
+            sales = f"sales touched {percent(ft.met_share)} of MQLs within {hours}"
         return f"{market}; {sales}; {self._dashboard_count()}"
 
     def _dashboard_count(self) -> str:
@@ -262,8 +262,8 @@ class Tracking:
             else "so here the mix does not favour the faster band"
         )
         return (
-            f"{base} Here hand-raisers are {_pct(fast['hand_raiser_share'])} of the MQLs first "
-            f"touched in {fast['band']} and {_pct(slow['hand_raiser_share'])} of those touched in "
+            f"{base} Here hand-raisers are {percent(fast['hand_raiser_share'])} of the MQLs first "
+            f"touched in {fast['band']} and {percent(slow['hand_raiser_share'])} of those touched in "
             f"{slow['band']}, {mix}."
         )
 
@@ -642,16 +642,6 @@ def _instant(as_of: str | None) -> datetime:
         return datetime.now(UTC).replace(tzinfo=None)
     ts = datetime.fromisoformat(as_of)
     return ts.astimezone(UTC).replace(tzinfo=None) if ts.tzinfo else ts
-
-
-def _pct(share: float | None) -> str:
-    """``95%``; a share short of 100% (or above 0%) never rounds to 100% (or 0%): ``99.6%``."""
-    if share is None:
-        return "n/a"
-    text = f"{share:.0%}"
-    if (text == "100%" and share < 1) or (text == "0%" and share > 0):
-        text = f"{share:.1%}"
-    return text
 
 
 def _kinds(kinds: tuple[str, ...]) -> str:
