@@ -35,8 +35,9 @@ lint: $(STAMP)
 lab: $(STAMP) $(DEMO)
 	$(VENV)/bin/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/
 
+# BENCH_ARGS="--scales 100000,1000000 --repeat 3" to run a part
 bench: $(STAMP)
-	$(PY) benchmarks/run.py
+	$(PY) benchmarks/run.py $(BENCH_ARGS)
 
 # Removes the environment only: reports/ holds the delivery log (reports/.deliveries) that keeps a
 # month from being e-mailed twice.
