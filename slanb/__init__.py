@@ -3,8 +3,18 @@
 Data flow: export -> ``ingest`` -> DuckDB -> SQL (``slanb/sql``) -> ``plan`` -> notebooks / report.
 """
 
-from slanb.errors import SlanbError
-from slanb.params import Params, load_params, params_from
+import sys
+
+# Lean imports. jsonschema (imported by Altair, nbconvert and jupyter-events) loads
+# `rfc3987_syntax` when it is installed, which compiles a grammar for about 1.3 s, only to check
+# strings of the "iri" format that no chart or notebook of ours carries. Every report kernel pays
+# it, so slanb opts out, unless the module is already loaded. The cost of opting out: jsonschema
+# stops checking "iri" strings in this process. docs/performance.md measures the effect.
+if "rfc3987_syntax" not in sys.modules:
+    sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment]  # import now raises ImportError
+
+from slanb.errors import SlanbError  # noqa: E402
+from slanb.params import Params, load_params, params_from  # noqa: E402
 
 __version__ = "0.1.0"
 
