@@ -87,8 +87,8 @@ def connect(
         raise SlanbError(msg)
     try:
         con = duckdb.connect(str(db), read_only=read_only)
-    except duckdb.IOException as exc:
-        if "lock" in str(exc).lower():
+    except duckdb.Error as exc:  # a lock, or a file that is not a DuckDB database (a CSV, say)
+        if isinstance(exc, duckdb.IOException) and "lock" in str(exc).lower():
             msg = (
                 f"Cannot open {db}: another program has it open for writing (a notebook or script "
                 "that called duckdb.connect without read_only=True, or the DuckDB CLI). Close that "
@@ -96,14 +96,21 @@ def connect(
             )
         else:
             msg = (
-                f"Cannot open {db}: {exc} Point --db (or the db parameter) at a history made "
-                "by `slanb demo` or `slanb ingest`."
+                f"Cannot open {db} as a slanb history ({exc}). Point --db (or the db parameter) "
+                "at a DuckDB file made by `slanb demo` or `slanb ingest`."
             )
         raise SlanbError(msg) from exc
     try:
         _configure(con)
         if read_only:
-            _check_schema(con, db)
+            try:
+                _check_schema(con, db)
+            except duckdb.Error as exc:
+                msg = (
+                    f"{db} is not a slanb history ({exc}). Point --db (or the db parameter) at a "
+                    "file made by `slanb demo` or `slanb ingest`."
+                )
+                raise SlanbError(msg) from exc
         yield con
     finally:
         con.close()

@@ -610,7 +610,7 @@ PARAM_LABELS = {
 def parameter_rows(params: Params) -> list[dict[str, str]]:
     """Each parameter with a readable name and value (for the report header and the notebooks)."""
     out = []
-    for key, value in params.to_dict().items():
+    for key, value in params.notebook_parameters().items():  # no delivery settings on a page
         if key == "revenue_goal":
             shown = (
                 ", ".join(f"{k}: {money(v)}" for k, v in sorted(value.items()))
@@ -623,6 +623,10 @@ def parameter_rows(params: Params) -> list[dict[str, str]]:
             shown = month_label(value) if value else "last complete month"
         elif isinstance(value, list):
             shown = ", ".join(value)
+        elif key in ("realistic_ratio", "stretch_ratio"):
+            shown = f"{value:.2f}"
+        elif isinstance(value, float):
+            shown = f"{value:g}"
         elif value is None:
             shown = "default" if key == "db" else "end of month"
         else:

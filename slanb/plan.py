@@ -92,14 +92,15 @@ class Plan:
             f"   {c.sentence}",
             "",
             "Lead value by bucket (intent x fit)",
-            f"   {'intent':<12} {'fit':<8} {'MQLs':>8} {'won':>6} {'close':>7} {'avg won':>10} "
+            "   (won leads / MQLs = close rate; revenue / won deals = avg deal; revenue / MQLs = lead value)",
+            f"   {'intent':<12} {'fit':<8} {'MQLs':>8} {'won leads':>10} {'close':>7} {'avg deal':>10} "
             f"{'lead value':>11}",
         ]
         for r in self.matrix.to_dicts():
             close = "n/a" if r["close_rate"] is None else f"{r['close_rate']:.1%}"
             flag = "  (no MQLs: overall value)" if r["flagged"] else ""
             lines.append(
-                f"   {r['intent']:<12} {r['fit']:<8} {r['mqls']:>8,} {r['won_leads']:>6,} {close:>7} "
+                f"   {r['intent']:<12} {r['fit']:<8} {r['mqls']:>8,} {r['won_leads']:>10,} {close:>7} "
                 f"{usd(r['avg_won_amount']):>10} {usd(r['lead_value']):>11}{flag}"
             )
         lines += ["", "Reverse funnel (share of sample MQLs; per active rep at the goal)"]

@@ -128,7 +128,8 @@ def test_every_notebook_runs_under_nbval(fixture_db):
     groups = [NOTEBOOKS[i::3] for i in range(3)]
     procs = [
         subprocess.Popen(
-            [sys.executable, "-m", "pytest", "--nbval-lax", "-q", "-p", "no:cacheprovider"]
+            [sys.executable, "-m", "pytest", "--nbval-lax", "--nbval-kernel-startup-timeout", "300"]
+            + ["-q", "-p", "no:cacheprovider"]
             + [str(p.relative_to(ROOT)) for p in group],
             cwd=ROOT,
             env=env,
