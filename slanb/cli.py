@@ -125,7 +125,8 @@ def _parser() -> argparse.ArgumentParser:
         help="SLA month YYYY-MM (default: the month holding --as-of, else the month in progress)",
     )
     dash.add_argument(
-        "--db", help="history file (default: the params file's db, else data/demo.duckdb)"
+        "--db",
+        help="history file (default: the params file's db, else $SLANB_DB, else data/demo.duckdb)",
     )
     dash.add_argument(
         "--as-of",
@@ -168,7 +169,8 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
         "--month", help="SLA month YYYY-MM (default: last complete month in the history)"
     )
     p.add_argument(
-        "--db", help="history file (default: the params file's db, else data/demo.duckdb)"
+        "--db",
+        help="history file (default: the params file's db, else $SLANB_DB, else data/demo.duckdb)",
     )
 
 
