@@ -138,12 +138,16 @@ class Params:
         return [shift_month(self._month(), -k) for k in range(self.maturity_months, 0, -1)]
 
     @property
-    def as_of_instant(self) -> datetime:
-        """min(end of month, ``as_of`` or now): the instant a month in progress is judged at."""
-        limit = (
+    def as_of_or_now(self) -> datetime:
+        """``as_of`` as naive UTC, or now when it is not set (needs no month)."""
+        return (
             datetime.now(UTC).replace(tzinfo=None) if self.as_of is None else _parse_ts(self.as_of)
         )
-        return min(self.end, limit)
+
+    @property
+    def as_of_instant(self) -> datetime:
+        """min(end of month, ``as_of`` or now): the instant a month in progress is judged at."""
+        return min(self.end, self.as_of_or_now)
 
     def goal_for(self, month: str) -> float | None:
         """The company revenue goal for ``month`` (None when a mapping has no entry for it)."""

@@ -17,7 +17,7 @@ plus the breached lead ids of the reps on the dashboard.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -614,7 +614,7 @@ def dashboard_cli(
     with slanb_db.connect(params.db_path) as con:
         if params.month is None:
             # the month in progress: the one holding as_of (or now), but never past the history
-            at = _instant(params.as_of)
+            at = params.as_of_or_now
             known = history.recorded_export(con)
             if known is not None and known <= at:
                 at = known - timedelta(microseconds=1)
@@ -636,14 +636,6 @@ def dashboard_cli(
 
 
 # ---- helpers ----------------------------------------------------------------------------------
-def _instant(as_of: str | None) -> datetime:
-    """``as_of`` (already validated by Params) as naive UTC, or now."""
-    if as_of is None:
-        return datetime.now(UTC).replace(tzinfo=None)
-    ts = datetime.fromisoformat(as_of)
-    return ts.astimezone(UTC).replace(tzinfo=None) if ts.tzinfo else ts
-
-
 def _kinds(kinds: tuple[str, ...]) -> str:
     """``call or email``; ``call, email or meeting``."""
     return kinds[0] if len(kinds) == 1 else ", ".join(kinds[:-1]) + " or " + kinds[-1]
