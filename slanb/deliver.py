@@ -873,11 +873,10 @@ def _dashboard_count(rows: list[dict[str, Any]]) -> str:
 
 
 def _in_progress(s: dict[str, Any]) -> bool:
-    """True when the month was judged before its end (its pacing stops short of the last day)."""
-    pacing = s.get("pacing") or []
-    last_day = (month_start(shift_month(s["month"], 1)) - month_start(s["month"])).days
-    pending = s.get("first_touch", {}).get("pending") or s.get("cadence", {}).get("pending")
-    return (bool(pacing) and len(pacing) < last_day) or bool(pending)
+    """True when the month was judged before its end, as ``Tracking.in_progress`` says."""
+    as_of = s.get("as_of")
+    end = month_start(shift_month(s["month"], 1))
+    return as_of is not None and datetime.fromisoformat(as_of) < end
 
 
 def _pending(n: int) -> str:

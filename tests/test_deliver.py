@@ -568,3 +568,14 @@ def test_rebuild_reason_sees_a_changed_history(tmp_path):
     reason = rebuild_reason(params, out=tmp_path / "reports") or ""
     assert reason.startswith("the history changed since it was built at 2026-11-01T06:00:00+00:00")
     assert "delivery" in reason
+
+
+def test_a_month_judged_part_way_reads_so_far(db, out):
+    summary_path = out / MONTH / "summary.json"
+    summary = json.loads(summary_path.read_text("utf-8"))
+    assert "October 2026 so far" not in summary_path.read_text("utf-8")
+    summary["as_of"] = "2026-10-15T12:00:00"  # judged mid-month: Tracking.in_progress
+    summary_path.write_text(json.dumps(summary), "utf-8")
+    result = deliver(_params(db), month=MONTH, out=out, dry_run=True, progress=lambda _: None)
+    html, plain = _text(email.message_from_bytes(result.eml[0].read_bytes(), policy=policy.default))
+    assert "October 2026 so far" in plain and "MQLs delivered so far" in plain
