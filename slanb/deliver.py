@@ -55,6 +55,7 @@ from slanb.money import percent
 from slanb.months import month_label, month_of, month_start, parse_month, shift_month
 from slanb.params import NOTEBOOK_PARAMS, Params, load_params
 from slanb.plan import plan
+from slanb.publish.settings import DeliverySettings, load_settings
 
 PAGE = "00_sla_summary.html"  # the page attached: the leadership one-pager
 PASSWORD_ENV = "SLANB_SMTP_PASSWORD"
@@ -137,7 +138,7 @@ class _Report:
 
 # ---- deliver -----------------------------------------------------------------------------------
 def deliver(
-    params: Params,
+    settings: DeliverySettings,
     *,
     month: str,
     out: str | os.PathLike[str] = "reports",
@@ -155,7 +156,7 @@ def deliver(
     month = parse_month(month, name="month")
     out_dir = slanb_db.resolve_path(out).resolve()
     report = _load_report(out_dir, month)
-    addresses = params.recipient_addresses
+    addresses = settings.addresses
     if not addresses and not dry_run:
         msg = (
             f"No recipients for the {month_label(month)} report: set `recipients:` in the params "
@@ -163,7 +164,7 @@ def deliver(
             "was sent."
         )
         raise SlanbError(msg)
-    password = None if dry_run else _preflight(params)
+    password = None if dry_run else _preflight(settings)
 
     log_path = out_dir / LOG_DIR / f"{month}.json"
     with contextlib.nullcontext() if dry_run else _locked(log_path):
@@ -194,14 +195,14 @@ def deliver(
                 month, dry_run, (), skipped, {}, False, log_path, notes=tuple(notes)
             )
 
-        mail_from = params.mail_from or ("slanb@localhost" if dry_run else "")
+        mail_from = settings.mail_from or ("slanb@localhost" if dry_run else "")
         attachments, pdf_note = _attachments(report, progress=progress)
         if pdf_note:
             notes.append(pdf_note)
             progress(f"note: {pdf_note}")
         has_pdf = any(a.subtype == "pdf" for a in attachments)
         body = _Body.from_summary(report.summary, attachments=attachments)
-        groups = _groups_of(params)
+        groups = settings.groups_of()
 
         def message(to: str | None) -> EmailMessage:
             return _message(body, to=to, groups=groups.get(to or "", ()), mail_from=mail_from)
@@ -219,7 +220,7 @@ def deliver(
             )
 
         sent, failed = _send(
-            params, password, todo, message, log, report, pdf=has_pdf, progress=progress
+            settings, password, todo, message, log, report, pdf=has_pdf, progress=progress
         )
     result = DeliveryResult(
         month, False, tuple(sent), skipped, failed, has_pdf, log_path, notes=tuple(notes)
@@ -237,7 +238,7 @@ def deliver(
     return result
 
 
-def _preflight(params: Params) -> str | None:
+def _preflight(params: DeliverySettings) -> str | None:
     """Check the SMTP settings before anything is attempted; return the password (or None)."""
     if params.smtp_host is None:
         msg = (
@@ -303,18 +304,6 @@ def _load_report(out_dir: Path, month: str) -> _Report:
 
 def _newest_mtime(folder: Path) -> float:
     return max([folder.stat().st_mtime, *(p.stat().st_mtime for p in folder.rglob("*"))])
-
-
-def _groups_of(params: Params) -> dict[str, tuple[str, ...]]:
-    """Address → the recipient groups it is in (empty for a plain list of addresses)."""
-    r = params.recipients
-    if not isinstance(r, dict):
-        return {}
-    groups: dict[str, list[str]] = {}
-    for group, members in r.items():
-        for a in members:
-            groups.setdefault(a, []).append(group)
-    return {a: tuple(g) for a, g in groups.items()}
 
 
 # ---- the delivery log --------------------------------------------------------------------------
@@ -397,7 +386,7 @@ def _locked(log_path: Path) -> Iterator[None]:
 
 # ---- sending -----------------------------------------------------------------------------------
 def _send(
-    params: Params,
+    params: DeliverySettings,
     password: str | None,
     todo: list[str],
     message: Callable[[str | None], EmailMessage],
@@ -462,7 +451,7 @@ class _SmtpFailure(Exception):
     """The session could not be opened: nothing was sent (message is one line, no password)."""
 
 
-def _connect(params: Params, password: str | None) -> smtplib.SMTP:
+def _connect(params: DeliverySettings, password: str | None) -> smtplib.SMTP:
     """Connect, STARTTLS when configured, log in when ``smtp_user`` is set."""
     host, port = params.smtp_host or "", params.smtp_port
     where = f"{host}:{port}"
@@ -999,6 +988,7 @@ Built {{ b.run_at }} by slanb {{ b.version }}.{% if groups %} You receive it as:
 # ---- run-monthly -------------------------------------------------------------------------------
 def run_monthly(
     params: Params,
+    settings: DeliverySettings,
     *,
     out: str | os.PathLike[str] = "reports",
     progress: Callable[[str], None] | None = None,
@@ -1016,9 +1006,9 @@ def run_monthly(
     started = time.perf_counter()
     step = "start"
     try:
-        if params.export_dir:
+        if settings.export_dir:
             step = "ingest"
-            folder = newest_export(params.export_dir)
+            folder = newest_export(settings.export_dir)
             say(f"run-monthly: importing {folder} into {params.db_path}")
             for line in ingest(folder, db=params.db_path).format().splitlines():
                 say(f"  {line}")
@@ -1041,13 +1031,13 @@ def run_monthly(
 
             report.build_report(resolved, out=out, progress=say)
         step = "deliver"
-        if not resolved.recipient_addresses:
+        if not settings.addresses:
             say(
                 "run-monthly: no recipients in the params file, so the report is built and "
                 "nothing is sent (set `recipients:` to deliver it)"
             )
         else:
-            result = deliver(resolved, month=month, out=out, progress=say)
+            result = deliver(settings, month=month, out=out, progress=say)
             for line in result.format().splitlines():
                 say(f"  {line}")
     except SlanbError as exc:
@@ -1186,9 +1176,8 @@ def _json(value: Any) -> Any:
 # ---- CLI handlers (wired in slanb/cli.py) ------------------------------------------------------
 def cli_deliver(args: argparse.Namespace) -> int:
     """``slanb deliver --month YYYY-MM [--params FILE] [--out DIR] [--dry-run] [--resend]``."""
-    params = load_params(args.params)
     result = deliver(
-        params,
+        load_settings(args.params),
         month=args.month,
         out=args.out or "reports",
         dry_run=args.dry_run,
@@ -1200,4 +1189,6 @@ def cli_deliver(args: argparse.Namespace) -> int:
 
 def cli_run_monthly(args: argparse.Namespace) -> int:
     """``slanb run-monthly [--params FILE] [--out DIR]``: the command a scheduler calls."""
-    return run_monthly(load_params(args.params), out=args.out or "reports")
+    return run_monthly(
+        load_params(args.params), load_settings(args.params), out=args.out or "reports"
+    )

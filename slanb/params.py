@@ -43,15 +43,6 @@ class Params:
     cadence_calls: int = 5  # touches required within that window
     cadence_kinds: tuple[str, ...] = ("call",)  # activity kinds that count toward the cadence
     as_of: str | None = None  # judge a month in progress at this instant (ISO); None = end of month
-    # delivery (slanb deliver / run-monthly); not notebook parameters. The SMTP password is read
-    # only from $SLANB_SMTP_PASSWORD, never from a params file.
-    recipients: tuple[str, ...] | dict[str, tuple[str, ...]] = ()  # addresses, or {group: [..]}
-    smtp_host: str | None = None  # SMTP server; None = no e-mail (use deliver --dry-run)
-    smtp_port: int = 587  # SMTP port
-    smtp_user: str | None = None  # SMTP login user; None = no login
-    smtp_starttls: bool = True  # upgrade the connection with STARTTLS
-    mail_from: str | None = None  # the From address
-    export_dir: str | None = None  # run-monthly: ingest the newest export folder under here first
     source: str = field(default="defaults", compare=False)  # where the values came from
 
     # ---- construction -------------------------------------------------------------------------
@@ -59,20 +50,8 @@ class Params:
     def from_mapping(cls, values: Mapping[str, Any], *, source: str = "parameters") -> Params:
         """Validate ``values`` (unknown keys, types, ranges) into a frozen ``Params``."""
         names = [f.name for f in dataclasses.fields(cls) if f.name != "source"]
-        secret = sorted(k for k in values if "password" in k.lower() or "secret" in k.lower())
-        if secret:
-            msg = (
-                f"{source}: {', '.join(secret)} must not be in a params file. Set the SMTP "
-                "password in the environment variable SLANB_SMTP_PASSWORD instead."
-            )
-            raise SlanbError(msg)
-        unknown = sorted(set(values) - set(names))
-        if unknown:
-            msg = (
-                f"{source}: unknown parameter(s) {', '.join(unknown)}. "
-                f"Known parameters: {', '.join(names)}."
-            )
-            raise SlanbError(msg)
+        refuse_secrets(values, source)
+        refuse_unknown(values, names, source, kind="parameter")
         kw: dict[str, Any] = {}
         for name in names:
             if name in values:
@@ -156,25 +135,16 @@ class Params:
         return self.revenue_goal
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready values, as they would be written in a params file."""
+        """JSON-ready values, as they would be written in a params file (notebook parameters only)."""
         d = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "source"}
         d["first_touch_kinds"] = list(self.first_touch_kinds)
         d["cadence_kinds"] = list(self.cadence_kinds)
-        r = self.recipients
-        d["recipients"] = {k: list(v) for k, v in r.items()} if isinstance(r, dict) else list(r)
         return d
 
     def notebook_parameters(self) -> dict[str, Any]:
         """The values papermill injects into the notebooks (:data:`NOTEBOOK_PARAMS`)."""
         d = self.to_dict()
         return {k: d[k] for k in NOTEBOOK_PARAMS}
-
-    @property
-    def recipient_addresses(self) -> tuple[str, ...]:
-        """Every address of ``recipients`` (all groups), each once, in the order given."""
-        r = self.recipients
-        flat = [a for group in r.values() for a in group] if isinstance(r, dict) else list(r)
-        return tuple(dict.fromkeys(flat))
 
 
 NOTEBOOK_PARAMS = (
@@ -195,11 +165,27 @@ NOTEBOOK_PARAMS = (
 )
 
 
-# ---- loading ----------------------------------------------------------------------------------
-def load_params(path: str | os.PathLike[str] | None = None, **overrides: Any) -> Params:
-    """Read a flat YAML params file (default ``params/default.yaml``) and apply ``overrides``.
+# Keys a params file may hold for delivery (``slanb.publish.settings.DeliverySettings`` reads them
+# from the same file). ``Params`` skips them, so they never reach a notebook, a page or
+# summary.json; tests/publish/test_settings.py holds this list equal to DeliverySettings' fields.
+DELIVERY_KEYS = (
+    "recipients",
+    "smtp_host",
+    "smtp_port",
+    "smtp_user",
+    "smtp_starttls",
+    "mail_from",
+    "export_dir",
+)
 
-    Overrides that are None are ignored, so CLI flags left unset keep the file's value.
+
+# ---- loading ----------------------------------------------------------------------------------
+def read_params_file(path: str | os.PathLike[str] | None = None) -> tuple[Path, dict[str, Any]]:
+    """The flat ``name: value`` mapping of a YAML params file (default ``params/default.yaml``).
+
+    Refuses a missing file, invalid YAML, anything but a mapping, and any secret (a password is
+    read from the environment only). Each consumer (:func:`load_params`, the delivery settings)
+    takes its own keys from it.
     """
     file = resolve_path(path or DEFAULT_PARAMS_FILE)
     if not file.exists():
@@ -214,10 +200,43 @@ def load_params(path: str | os.PathLike[str] | None = None, **overrides: Any) ->
     if not isinstance(values, dict):
         msg = f"{file}: expected `name: value` lines, got a {type(values).__name__}."
         raise SlanbError(msg)
+    values = {str(k): v for k, v in values.items()}
+    refuse_secrets(values, str(file))
+    return file, values
+
+
+def load_params(path: str | os.PathLike[str] | None = None, **overrides: Any) -> Params:
+    """Read the notebook parameters of a params file (default ``params/default.yaml``), with ``overrides``.
+
+    Delivery settings in the file (:data:`DELIVERY_KEYS`) are left for delivery. Overrides that are
+    None are ignored, so CLI flags left unset keep the file's value.
+    """
+    file, values = read_params_file(path)
     given = {k: v for k, v in overrides.items() if v is not None}
     Params.from_mapping(given, source="command line")  # name the flag, not the file, when wrong
-    values = {str(k): v for k, v in values.items()} | given
+    values = {k: v for k, v in values.items() if k not in DELIVERY_KEYS} | given
     return Params.from_mapping(values, source=str(file))
+
+
+def refuse_secrets(values: Mapping[str, Any], source: str) -> None:
+    """A password or secret never comes from a params file or a mapping."""
+    secret = sorted(k for k in values if "password" in k.lower() or "secret" in k.lower())
+    if secret:
+        msg = (
+            f"{source}: {', '.join(secret)} must not be in a params file. Set the SMTP "
+            "password in the environment variable SLANB_SMTP_PASSWORD instead."
+        )
+        raise SlanbError(msg)
+
+
+def refuse_unknown(values: Mapping[str, Any], names: list[str], source: str, *, kind: str) -> None:
+    """Name every key of ``values`` that is not one of ``names``, and the known ones."""
+    unknown = sorted(set(values) - set(names))
+    if unknown:
+        msg = (
+            f"{source}: unknown {kind}(s) {', '.join(unknown)}. Known {kind}s: {', '.join(names)}."
+        )
+        raise SlanbError(msg)
 
 
 def params_from(namespace: Mapping[str, Any]) -> Params:
@@ -248,7 +267,8 @@ def _number(
     return v
 
 
-def _integer(value: Any, where: str, *, low: int) -> int:
+def integer(value: Any, where: str, *, low: int) -> int:
+    """``value`` as a whole number of at least ``low``; ``where`` names it in the error."""
     if isinstance(value, bool) or not isinstance(value, int):
         msg = f"{where} must be a whole number, got {value!r}"
         raise SlanbError(msg)
@@ -258,7 +278,8 @@ def _integer(value: Any, where: str, *, low: int) -> int:
     return value
 
 
-def _optional_str(value: Any, where: str) -> str | None:
+def optional_str(value: Any, where: str) -> str | None:
+    """``value`` as text, or None when it is empty or missing."""
     if value is None or value == "":
         return None
     if not isinstance(value, str):
@@ -321,58 +342,19 @@ def _as_of(value: Any, where: str) -> str | None:
     return value
 
 
-def _address(value: Any, where: str) -> str:
-    if not isinstance(value, str) or "@" not in value or any(c.isspace() for c in value.strip()):
-        msg = f"{where} must be an e-mail address like name@example.com, got {value!r}"
-        raise SlanbError(msg)
-    return value.strip()
-
-
-def _recipients(value: Any, where: str) -> tuple[str, ...] | dict[str, tuple[str, ...]]:
-    if value is None:
-        return ()
-    if isinstance(value, str):
-        value = [value]
-    if isinstance(value, Mapping):
-        return {
-            str(group): _recipients(addresses, f"{where}[{group}]")  # type: ignore[misc]
-            for group, addresses in value.items()
-        }
-    if not isinstance(value, list | tuple):
-        msg = (
-            f"{where} must be a list of addresses or a mapping of group: [addresses], got {value!r}"
-        )
-        raise SlanbError(msg)
-    return tuple(_address(v, where) for v in value)
-
-
-def _boolean(value: Any, where: str) -> bool:
-    if not isinstance(value, bool):
-        msg = f"{where} must be true or false, got {value!r}"
-        raise SlanbError(msg)
-    return value
-
-
 _CHECKS = {
-    "db": _optional_str,
+    "db": optional_str,
     "month": _month_param,
     "revenue_goal": _goal,
     "marketing_share": lambda v, w: _number(v, w, low=0, high=1),
-    "lookback_months": lambda v, w: _integer(v, w, low=1),
-    "maturity_months": lambda v, w: _integer(v, w, low=0),
+    "lookback_months": lambda v, w: integer(v, w, low=1),
+    "maturity_months": lambda v, w: integer(v, w, low=0),
     "realistic_ratio": lambda v, w: _number(v, w, low=0, low_ok=False),
     "stretch_ratio": lambda v, w: _number(v, w, low=0, low_ok=False),
     "first_touch_hours": lambda v, w: _number(v, w, low=0, low_ok=False),
     "first_touch_kinds": _kinds,
-    "cadence_days": lambda v, w: _integer(v, w, low=1),
-    "cadence_calls": lambda v, w: _integer(v, w, low=1),
+    "cadence_days": lambda v, w: integer(v, w, low=1),
+    "cadence_calls": lambda v, w: integer(v, w, low=1),
     "cadence_kinds": _kinds,
     "as_of": _as_of,
-    "recipients": _recipients,
-    "smtp_host": _optional_str,
-    "smtp_port": lambda v, w: _integer(v, w, low=1),
-    "smtp_user": _optional_str,
-    "smtp_starttls": _boolean,
-    "mail_from": lambda v, w: None if v in (None, "") else _address(v, w),
-    "export_dir": _optional_str,
 }

@@ -40,6 +40,7 @@ from slanb.deliver import cli_deliver, deliver, rebuild_reason, run_monthly
 from slanb.errors import SlanbError
 from slanb.params import Params
 from slanb.plan import plan
+from slanb.publish.settings import DeliverySettings
 from tests.conftest import write_history
 from tests.fixtures import worked_example
 
@@ -219,9 +220,12 @@ def smtp():
         controller.stop()
 
 
-def _params(db: Path, box: Mailbox | None = None, **kw: object) -> Params:
+def _params(db: Path, **kw: object) -> Params:
+    return Params.from_mapping({"db": str(db), **kw}, source="test")
+
+
+def _settings(box: Mailbox | None = None, **kw: object) -> DeliverySettings:
     values: dict[str, object] = {
-        "db": str(db),
         "recipients": {
             "leadership": ["ceo@example.com", "cmo@example.com"],
             "sales_managers": ["vp.sales@example.com", "cmo@example.com"],
@@ -231,7 +235,7 @@ def _params(db: Path, box: Mailbox | None = None, **kw: object) -> Params:
     }
     if box is not None:
         values |= {"smtp_host": "127.0.0.1", "smtp_port": box.port}
-    return Params.from_mapping(values | kw, source="test")
+    return DeliverySettings.from_mapping(values | kw, source="test")
 
 
 def _log(out: Path) -> dict:
@@ -249,7 +253,7 @@ def _text(m: EmailMessage) -> tuple[str, str]:
 def test_each_address_gets_one_message_with_both_halves_and_the_report(db, out, smtp):
     box = smtp()
     said: list[str] = []
-    result = deliver(_params(db, box), month=MONTH, out=out, progress=said.append)
+    result = deliver(_settings(box), month=MONTH, out=out, progress=said.append)
 
     everyone = ["ceo@example.com", "cmo@example.com", "vp.sales@example.com"]
     assert result.sent == tuple(everyone)  # groups expanded, cmo@ once
@@ -296,7 +300,7 @@ def test_money_in_the_body_is_in_whole_dollars_as_on_the_summary_page(db, out):
     summary = json.loads(summary_path.read_text("utf-8"))
     summary["delivery"]["lead_value"] = 72281.76
     summary_path.write_text(json.dumps(summary), "utf-8")
-    result = deliver(_params(db), month=MONTH, out=out, dry_run=True, progress=lambda _: None)
+    result = deliver(_settings(), month=MONTH, out=out, dry_run=True, progress=lambda _: None)
     m = email.message_from_bytes(result.eml[0].read_bytes(), policy=policy.default)
     html, plain = _text(m)
     for body in (html, plain):
@@ -308,7 +312,7 @@ def test_money_in_the_body_is_in_whole_dollars_as_on_the_summary_page(db, out):
 
 def test_a_second_delivery_sends_nothing_unless_resend(db, out, smtp):
     box = smtp()
-    params = _params(db, box)
+    params = _settings(box)
     deliver(params, month=MONTH, out=out, progress=lambda _: None)
     said: list[str] = []
     again = deliver(params, month=MONTH, out=out, progress=said.append)
@@ -350,7 +354,7 @@ def test_starttls_and_login(db, out, smtp, tmp_path, monkeypatch):
     monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # the client trusts this one certificate
     monkeypatch.setenv("SLANB_SMTP_PASSWORD", PASSWORD)
     said: list[str] = []
-    params = _params(db, box, smtp_starttls=True, smtp_user="slanb", recipients=["ceo@example.com"])
+    params = _settings(box, smtp_starttls=True, smtp_user="slanb", recipients=["ceo@example.com"])
     result = deliver(params, month=MONTH, out=out, progress=said.append)
     assert result.sent == ("ceo@example.com",)
     assert box.logins == [("slanb", True)]
@@ -365,7 +369,7 @@ def test_starttls_and_login(db, out, smtp, tmp_path, monkeypatch):
 def test_a_refused_login_sends_nothing_and_says_so(db, out, smtp, monkeypatch):
     box = smtp(users={"slanb": PASSWORD})  # no TLS: aiosmtpd's auth_require_tls=False
     monkeypatch.setenv("SLANB_SMTP_PASSWORD", "wrong-" + PASSWORD)
-    params = _params(db, box, smtp_user="slanb")
+    params = _settings(box, smtp_user="slanb")
     with pytest.raises(SlanbError) as err:
         deliver(params, month=MONTH, out=out, progress=lambda _: None)
     text = str(err.value)
@@ -383,7 +387,7 @@ def test_a_refused_login_sends_nothing_and_says_so(db, out, smtp, monkeypatch):
 
 
 def test_an_unreachable_server_is_one_clear_error_and_logged(db, out):
-    params = _params(db, smtp_host="127.0.0.1", smtp_port=_free_port())  # nothing listens there
+    params = _settings(smtp_host="127.0.0.1", smtp_port=_free_port())  # nothing listens there
     with pytest.raises(SlanbError, match=r"could not connect to the SMTP server 127\.0\.0\.1:\d+"):
         deliver(params, month=MONTH, out=out, progress=lambda _: None)
     log = _log(out)
@@ -393,7 +397,7 @@ def test_an_unreachable_server_is_one_clear_error_and_logged(db, out):
 
 def test_a_refused_recipient_does_not_stop_the_others(db, out, smtp):
     box = smtp(reject={"typo@example.com"})
-    params = _params(db, box, recipients=["ceo@example.com", "typo@example.com", "cmo@example.com"])
+    params = _settings(box, recipients=["ceo@example.com", "typo@example.com", "cmo@example.com"])
     with pytest.raises(SlanbError) as err:
         deliver(params, month=MONTH, out=out, progress=lambda _: None)
     text = str(err.value)
@@ -418,7 +422,7 @@ def test_a_missing_report_is_refused(db, tmp_path):
     with pytest.raises(
         SlanbError, match=r"No October 2026 report at .* run `slanb report --month 2026-10` first"
     ):
-        deliver(_params(db, smtp_host="127.0.0.1"), month=MONTH, out=tmp_path / "none")
+        deliver(_settings(smtp_host="127.0.0.1"), month=MONTH, out=tmp_path / "none")
 
 
 def test_a_report_whose_last_build_failed_is_refused(db, out):
@@ -429,7 +433,7 @@ def test_a_report_whose_last_build_failed_is_refused(db, out):
     failed.mkdir(parents=True)
     (failed / "01_historical_volume.ipynb").write_text("{}")
     with pytest.raises(SlanbError, match="The last build of the October 2026 report failed") as err:
-        deliver(_params(db), month=MONTH, out=out, dry_run=True)
+        deliver(_settings(), month=MONTH, out=out, dry_run=True)
     assert "Nothing was sent" in str(err.value)
     assert not (out / MONTH / "dry-run").exists()
     assert delivery.rebuild_reason(_params(db, month=MONTH), out=out).startswith(
@@ -440,19 +444,18 @@ def test_a_report_whose_last_build_failed_is_refused(db, out):
 def test_settings_are_checked_before_anything_is_attempted(db, out, monkeypatch):
     monkeypatch.delenv("SLANB_SMTP_PASSWORD", raising=False)
     with pytest.raises(SlanbError, match="smtp_host is not set .* --dry-run"):
-        deliver(_params(db), month=MONTH, out=out)
+        deliver(_settings(), month=MONTH, out=out)
     with pytest.raises(SlanbError, match="environment variable SLANB_SMTP_PASSWORD is empty"):
-        deliver(_params(db, smtp_host="127.0.0.1", smtp_user="slanb"), month=MONTH, out=out)
+        deliver(_settings(smtp_host="127.0.0.1", smtp_user="slanb"), month=MONTH, out=out)
     with pytest.raises(SlanbError, match="No recipients"):
-        deliver(_params(db, smtp_host="127.0.0.1", recipients=[]), month=MONTH, out=out)
+        deliver(_settings(smtp_host="127.0.0.1", recipients=[]), month=MONTH, out=out)
     assert not (out / ".deliveries" / f"{MONTH}.json").exists()
 
 
 # ---- dry run and PDF ----------------------------------------------------------------------------
 def test_dry_run_writes_eml_files_and_sends_nothing(db, out, capsys, monkeypatch):
     args = argparse.Namespace(params=None, month=MONTH, out=str(out), dry_run=True, resend=False)
-    params = _params(db)
-    assert deliver(params, month=MONTH, out=out, dry_run=True, progress=lambda _: None).dry_run
+    assert deliver(_settings(), month=MONTH, out=out, dry_run=True, progress=lambda _: None).dry_run
     files = sorted((out / MONTH / "dry-run").glob("*.eml"))
     assert [f.name for f in files] == [
         "ceo@example.com.eml",
@@ -476,7 +479,7 @@ def test_the_pdf_is_printed_by_chromium_when_installed(db, out, monkeypatch):
     monkeypatch.undo()  # the real find_chromium
     if delivery.find_chromium() is None:
         pytest.skip("Chromium is not installed (apt-get install chromium): no PDF to test")
-    result = deliver(_params(db), month=MONTH, out=out, dry_run=True, progress=lambda _: None)
+    result = deliver(_settings(), month=MONTH, out=out, dry_run=True, progress=lambda _: None)
     assert result.pdf is True
     m = email.message_from_bytes(result.eml[0].read_bytes(), policy=policy.default)
     pdf = [a for a in m.iter_attachments() if a.get_content_type() == "application/pdf"]
@@ -503,12 +506,13 @@ def test_run_monthly_ingests_builds_delivers_and_is_safe_to_rerun(tmp_path, smtp
     monkeypatch.setattr("slanb.report.build_report", build)
     box = smtp()
     history = tmp_path / "history.duckdb"
-    params = _params(
-        history, box, export_dir=str(_exports(tmp_path / "exports")), recipients=["ceo@example.com"]
+    params = _params(history)
+    settings = _settings(
+        box, export_dir=str(_exports(tmp_path / "exports")), recipients=["ceo@example.com"]
     )
     out = tmp_path / "reports"
     said: list[str] = []
-    assert run_monthly(params, out=out, progress=said.append, now=JULY_2025) == 0
+    assert run_monthly(params, settings, out=out, progress=said.append, now=JULY_2025) == 0
     assert any(f"importing {tmp_path / 'exports' / '2025-09-01'}" in s for s in said)
     month = builds[0]
     assert month == "2025-06"  # the newer export holds records up to July 2025
@@ -516,7 +520,7 @@ def test_run_monthly_ingests_builds_delivers_and_is_safe_to_rerun(tmp_path, smtp
     assert box.messages[0].message["Subject"] == "SLA report — June 2025"
 
     said.clear()
-    assert run_monthly(params, out=out, progress=said.append, now=JULY_2025) == 0
+    assert run_monthly(params, settings, out=out, progress=said.append, now=JULY_2025) == 0
     assert builds == [month] and len(box.messages) == 1  # nothing rebuilt, nothing sent twice
     assert any("is up to date" in s for s in said)
     assert any("already sent to every recipient" in s for s in said)
@@ -525,19 +529,23 @@ def test_run_monthly_ingests_builds_delivers_and_is_safe_to_rerun(tmp_path, smtp
     assert "parameters changed since it was built (marketing_share)" in (
         rebuild_reason(changed.replace(month=month), out=out) or ""
     )
-    dead = changed.replace(smtp_port=_free_port(), recipients=["cfo@example.com"])
+    dead = settings.replace(smtp_port=_free_port(), recipients=["cfo@example.com"])
     said.clear()
-    assert run_monthly(dead, out=out, progress=said.append, now=JULY_2025) == 1
+    assert run_monthly(changed, dead, out=out, progress=said.append, now=JULY_2025) == 1
     assert builds == [month, month]
     assert said[-1].startswith("run-monthly: FAILED at deliver: the June 2025 report was sent to 0")
 
 
 def test_run_monthly_refuses_when_the_new_month_is_not_exported(tmp_path, monkeypatch):
     monkeypatch.setattr("slanb.report.build_report", pytest.fail)
-    params = _params(tmp_path / "history.duckdb", export_dir=str(_exports(tmp_path / "exports")))
+    params = _params(tmp_path / "history.duckdb")
+    settings = _settings(export_dir=str(_exports(tmp_path / "exports")))
     said: list[str] = []
     september = datetime(2025, 9, 3, 7, 0)
-    assert run_monthly(params, out=tmp_path / "reports", progress=said.append, now=september) == 1
+    assert (
+        run_monthly(params, settings, out=tmp_path / "reports", progress=said.append, now=september)
+        == 1
+    )
     assert said[-1].startswith(
         "run-monthly: FAILED at report: August 2025 has ended, but the history is complete only "
         "up to 2025-07-"
@@ -549,9 +557,10 @@ def test_run_monthly_stops_at_a_broken_export(tmp_path, monkeypatch):
     monkeypatch.setattr("slanb.report.build_report", pytest.fail)
     (tmp_path / "exports").mkdir()
     shutil.copytree(INGEST / "broken", tmp_path / "exports" / "2025-10-01")
-    params = _params(tmp_path / "history.duckdb", export_dir=str(tmp_path / "exports"))
+    params = _params(tmp_path / "history.duckdb")
+    settings = _settings(export_dir=str(tmp_path / "exports"))
     said: list[str] = []
-    assert run_monthly(params, out=tmp_path / "reports", progress=said.append) == 1
+    assert run_monthly(params, settings, out=tmp_path / "reports", progress=said.append) == 1
     assert said[-1].startswith("run-monthly: FAILED at ingest: ")
     assert not (tmp_path / "history.duckdb").exists()
 
@@ -576,6 +585,6 @@ def test_a_month_judged_part_way_reads_so_far(db, out):
     assert "October 2026 so far" not in summary_path.read_text("utf-8")
     summary["as_of"] = "2026-10-15T12:00:00"  # judged mid-month: Tracking.in_progress
     summary_path.write_text(json.dumps(summary), "utf-8")
-    result = deliver(_params(db), month=MONTH, out=out, dry_run=True, progress=lambda _: None)
+    result = deliver(_settings(), month=MONTH, out=out, dry_run=True, progress=lambda _: None)
     html, plain = _text(email.message_from_bytes(result.eml[0].read_bytes(), policy=policy.default))
     assert "October 2026 so far" in plain and "MQLs delivered so far" in plain

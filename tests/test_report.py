@@ -15,7 +15,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 import slanb
 from slanb.errors import SlanbError
-from slanb.params import Params
+from slanb.params import Params, load_params
 from slanb.plan import plan
 from slanb.report import build_report, cli_report
 from tests.conftest import write_history
@@ -34,12 +34,34 @@ def db(tmp_path_factory) -> Path:
     return write_history(path, worked_example.tables(), exported_at="2026-11-01 00:00:00")
 
 
+# A params file as run-monthly reads it: notebook parameters and delivery settings side by side.
+DELIVERY = """\
+recipients:
+  leadership: [ceo@leak-check.example]
+smtp_host: smtp.leak-check.example
+smtp_user: leak-check-login
+mail_from: sla@leak-check.example
+"""
+
+
 @pytest.fixture(scope="module")
 def built(db, tmp_path_factory):
     out = tmp_path_factory.mktemp("reports")
+    file = tmp_path_factory.mktemp("params") / "acme.yaml"
+    file.write_text(f"db: {db}\n{DELIVERY}", "utf-8")
     said: list[str] = []
-    result = build_report(Params(db=str(db)), out=out, progress=said.append)
+    result = build_report(load_params(file), out=out, progress=said.append)
     return result, out, said
+
+
+def test_no_delivery_setting_reaches_summary_json_a_page_or_a_notebook(built):
+    """docs/reliability.md §5: a report built from a params file with delivery settings in it."""
+    result, _, _ = built
+    for path in result.folder.iterdir():
+        text = path.read_text(encoding="utf-8")
+        assert "leak-check" not in text, path.name
+    summary = json.loads(result.summary.read_text(encoding="utf-8"))
+    assert not {"recipients", "smtp_host", "smtp_user", "mail_from"} & set(summary["params"])
 
 
 def test_report_folder_holds_every_page_and_nothing_else(built):

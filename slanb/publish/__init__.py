@@ -1,0 +1,1 @@
+"""What leaves the machine: the report pages, the e-mail, the PDF, the delivery log, the monthly run."""
