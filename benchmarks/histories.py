@@ -2,7 +2,7 @@
 
 A cached file's name carries the lead count, seed, last month and a fingerprint of the demo
 generator's source, so a changed generator builds new histories instead of reusing stale ones.
-Builds run in a subprocess (``slanb.demo.build_demo``), exports with DuckDB ``COPY``; both write to a
+Builds run in a subprocess (``slanb.store.demo.build_demo``), exports with DuckDB ``COPY``; both write to a
 temporary name and rename when complete, so an interrupted run leaves no half-built cache.
 """
 
@@ -43,7 +43,7 @@ def history(leads: int, *, log: Callable[[str], None] = print) -> Path:
     log(f"building the {leads:,}-lead demo history (once; cached as {path.name}) …")
     started = time.perf_counter()
     code = (
-        "import sys; from slanb.demo import build_demo; "
+        "import sys; from slanb.store.demo import build_demo; "
         f"build_demo(sys.argv[1], seed={SEED}, end={END!r}, leads={leads})"
     )
     subprocess.run(

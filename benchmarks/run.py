@@ -1,7 +1,7 @@
 """``make bench``: slanb against the SQL floor and a pandas notebook at 100k, 1M and 10M leads.
 
 For each scale (a cached demo history, see ``histories.py``) four workers run in fresh processes
-(``worker.py``): ``slanb.plan.plan``, the engine's steps one by one, one hand-written DuckDB query per
+(``worker.py``): ``slanb.engine.plan.plan``, the engine's steps one by one, one hand-written DuckDB query per
 step (the floor) and the pandas an analyst would write. Each is the median of ``--repeat`` runs after
 a warm-up, with its own peak RSS; the three ways' answers are checked against each other. Then
 ``slanb.ingest`` of the 1M-lead export (CSV and Parquet) and ``slanb report`` on the default demo

@@ -44,9 +44,9 @@ def _key(intent: str, fit: str) -> str:
 
 # ---- slanb ---------------------------------------------------------------------------------------
 def slanb_plan(params: Params) -> Answers:
-    """``slanb.plan.plan`` as a notebook calls it: opens the history, resolves the month (the last
+    """``slanb.engine.plan.plan`` as a notebook calls it: opens the history, resolves the month (the last
     complete one), computes everything, closes the history."""
-    from slanb.plan import plan
+    from slanb.engine.plan import plan
 
     return _plan_answers(plan(Params(db=params.db)))
 
@@ -64,11 +64,11 @@ def _plan_answers(p: Any) -> Answers:
 def slanb_steps(con: duckdb.DuckDBPyConnection, params: Params) -> dict[str, Callable[[], Any]]:
     """Each engine step as a thunk on an open connection, in plan order (later steps reuse earlier
     results, computed once outside the timed call)."""
-    from slanb.funnel import reverse_funnel
-    from slanb.goals import active_reps, back_solve, revenue_target
-    from slanb.tracking import track
-    from slanb.value import lead_value_matrix, revenue_per_mql, sample
-    from slanb.volume import volume
+    from slanb.engine.funnel import reverse_funnel
+    from slanb.engine.goals import active_reps, back_solve, revenue_target
+    from slanb.engine.tracking import track
+    from slanb.engine.value import lead_value_matrix, revenue_per_mql, sample
+    from slanb.engine.volume import volume
 
     state: dict[str, Any] = {}
 

@@ -4,7 +4,7 @@
 W times untimed, then N times timed, and prints one JSON line: per-run wall and CPU seconds (for each
 step where the mode has steps), the peak resident set size in MiB and the answers of the last run.
 
-Modes: ``slanb-plan`` (``slanb.plan.plan``), ``slanb-steps`` (each engine step on one open
+Modes: ``slanb-plan`` (``slanb.engine.plan.plan``), ``slanb-steps`` (each engine step on one open
 connection), ``floor`` (one hand-written query per step), ``pandas`` (read the tables, then each
 step), ``ingest`` (``slanb.ingest`` of ``--folder`` into a fresh file), ``kernels`` (papermill on
 ``--kernels`` trivial notebooks at once: the report's kernel start-up, without its computation).
@@ -67,7 +67,7 @@ def run_slanb_plan(args: argparse.Namespace, clock: Clock) -> dict[str, Any]:
 
 
 def run_slanb_steps(args: argparse.Namespace, clock: Clock) -> dict[str, Any]:
-    from slanb import db
+    from slanb.store import db
 
     params = variants.bench_params(args.db, args.month)
     answers: dict[str, Any] = {}
@@ -109,7 +109,7 @@ def run_pandas(args: argparse.Namespace, clock: Clock) -> dict[str, Any]:
 
 
 def run_ingest(args: argparse.Namespace, clock: Clock) -> dict[str, Any]:
-    from slanb.ingest import ingest
+    from slanb.store.ingest import ingest
 
     with tempfile.TemporaryDirectory(dir=args.tmp) as tmp:
         target = Path(tmp) / "ingested.duckdb"
@@ -162,7 +162,7 @@ def main() -> int:
     p.add_argument("--kernels", type=int, default=6)
     args = p.parse_args()
     if args.month == "auto":  # the history's last complete month, as slanb.plan resolves it
-        from slanb import db, history
+        from slanb.store import db, history
 
         with db.connect(args.db) as con:
             args.month = history.last_complete_month(con)

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import duckdb
 
-from slanb.db import resolve_path
 from slanb.errors import SlanbError
 from slanb.params import DEFAULT_DB
+from slanb.paths import resolve_path
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from slanb.demo import build_demo
+    from slanb.store.demo import build_demo
 
     path = args.db or resolve_path(DEFAULT_DB)
     result = build_demo(path, seed=args.seed, end=args.end, leads=args.leads)
@@ -26,7 +26,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _cmd_ingest(args: argparse.Namespace) -> int:
-    from slanb.ingest import ingest
+    from slanb.store.ingest import ingest
 
     report = ingest(args.folder, db=args.db)
     print(report.format())
@@ -34,8 +34,8 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def _cmd_summary(args: argparse.Namespace) -> int:
-    from slanb import db, history
     from slanb.params import Params
+    from slanb.store import db, history
 
     with db.connect(args.db or Params().db_path) as con:
         print(history.summary(con).format())
@@ -43,8 +43,8 @@ def _cmd_summary(args: argparse.Namespace) -> int:
 
 
 def _cmd_plan(args: argparse.Namespace) -> int:
+    from slanb.engine.plan import plan
     from slanb.params import load_params
-    from slanb.plan import plan
 
     result = plan(load_params(args.params, month=args.month, db=args.db))
     if args.json:
@@ -55,25 +55,25 @@ def _cmd_plan(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from slanb.report import cli_report
+    from slanb.publish.report import cli_report
 
     return cli_report(args)
 
 
 def _cmd_deliver(args: argparse.Namespace) -> int:
-    from slanb.deliver import cli_deliver
+    from slanb.publish.deliver import cli_deliver
 
     return cli_deliver(args)
 
 
 def _cmd_run_monthly(args: argparse.Namespace) -> int:
-    from slanb.deliver import cli_run_monthly
+    from slanb.publish.deliver import cli_run_monthly
 
     return cli_run_monthly(args)
 
 
 def _cmd_dashboard(args: argparse.Namespace) -> int:
-    from slanb.tracking import dashboard_cli
+    from slanb.engine.tracking import dashboard_cli
 
     return dashboard_cli(args.params, args.as_of, args.month, args.db)
 

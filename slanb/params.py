@@ -17,9 +17,9 @@ from typing import Any
 
 import yaml
 
-from slanb.db import resolve_path
 from slanb.errors import SlanbError
 from slanb.months import month_start, parse_month, shift_month
+from slanb.paths import resolve_path
 
 DEFAULT_DB = "data/demo.duckdb"
 DEFAULT_PARAMS_FILE = "params/default.yaml"

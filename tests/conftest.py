@@ -9,7 +9,7 @@ import duckdb
 import polars as pl
 import pytest
 
-from slanb.db import create_schema
+from slanb.store.db import create_schema
 
 COLUMNS = {
     "leads": ["lead_id", "created_at", "mql_at", "sql_at", "owner_id", "intent", "fit", "source"],

@@ -9,9 +9,10 @@ import polars as pl
 import pytest
 import vl_convert
 
-from slanb import charts, db
+from slanb.engine.tracking import track
 from slanb.params import Params
-from slanb.tracking import track
+from slanb.store import db
+from slanb.views import charts
 from tests.conftest import write_history
 from tests.fixtures import tracking_example
 

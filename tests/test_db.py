@@ -3,9 +3,9 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from slanb import db
-from slanb import history as hist
 from slanb.errors import SlanbError
+from slanb.store import db
+from slanb.store import history as hist
 
 
 def test_missing_database_says_how_to_create_one(tmp_path):
@@ -45,7 +45,7 @@ def test_connections_are_read_only_and_closed(history):
 
 
 def test_load_sql_names_the_missing_query():
-    assert "select * from final" in db.load_sql("mql_volume_by_month")
+    assert "select * from final" in db.load_sql("plan/mql_volume_by_month")
     with pytest.raises(SlanbError, match="no query named 'nope'"):
         db.load_sql("nope")
 

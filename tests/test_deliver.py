@@ -35,11 +35,11 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
 import slanb
-from slanb import deliver as delivery
-from slanb.deliver import cli_deliver, deliver, rebuild_reason, run_monthly
+from slanb.engine.plan import plan
 from slanb.errors import SlanbError
 from slanb.params import Params
-from slanb.plan import plan
+from slanb.publish import deliver as delivery
+from slanb.publish.deliver import cli_deliver, deliver, rebuild_reason, run_monthly
 from slanb.publish.settings import DeliverySettings
 from tests.conftest import write_history
 from tests.fixtures import worked_example
@@ -503,7 +503,7 @@ def test_run_monthly_ingests_builds_delivers_and_is_safe_to_rerun(tmp_path, smtp
         builds.append(params.month or "")
         return fake_report(params, out=out)
 
-    monkeypatch.setattr("slanb.report.build_report", build)
+    monkeypatch.setattr("slanb.publish.report.build_report", build)
     box = smtp()
     history = tmp_path / "history.duckdb"
     params = _params(history)
@@ -537,7 +537,7 @@ def test_run_monthly_ingests_builds_delivers_and_is_safe_to_rerun(tmp_path, smtp
 
 
 def test_run_monthly_refuses_when_the_new_month_is_not_exported(tmp_path, monkeypatch):
-    monkeypatch.setattr("slanb.report.build_report", pytest.fail)
+    monkeypatch.setattr("slanb.publish.report.build_report", pytest.fail)
     params = _params(tmp_path / "history.duckdb")
     settings = _settings(export_dir=str(_exports(tmp_path / "exports")))
     said: list[str] = []
@@ -554,7 +554,7 @@ def test_run_monthly_refuses_when_the_new_month_is_not_exported(tmp_path, monkey
 
 
 def test_run_monthly_stops_at_a_broken_export(tmp_path, monkeypatch):
-    monkeypatch.setattr("slanb.report.build_report", pytest.fail)
+    monkeypatch.setattr("slanb.publish.report.build_report", pytest.fail)
     (tmp_path / "exports").mkdir()
     shutil.copytree(INGEST / "broken", tmp_path / "exports" / "2025-10-01")
     params = _params(tmp_path / "history.duckdb")

@@ -14,10 +14,10 @@ import duckdb
 import pytest
 
 from slanb.cli import main
-from slanb.db import TABLES, connect
-from slanb.demo import build_demo
 from slanb.errors import SlanbError
 from slanb.months import month_of, shift_month
+from slanb.store.db import TABLES, connect
+from slanb.store.demo import build_demo
 
 END = "2026-10"
 EXPORTED = datetime(2026, 11, 1)

@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from slanb.goals import Target, back_solve, cross_check, revenue_target, verdict
+from slanb.engine.goals import Target, back_solve, cross_check, revenue_target, verdict
+from slanb.engine.plan import plan
 from slanb.params import Params
-from slanb.plan import plan
 
 
 def test_revenue_target_and_mapping():

@@ -21,9 +21,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from slanb import cli
-from slanb.db import connect
 from slanb.errors import SlanbError
-from slanb.ingest import IngestError, IngestReport, Problem, TableCounts, ingest
+from slanb.store.db import connect
+from slanb.store.ingest import IngestError, IngestReport, Problem, TableCounts, ingest
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ingest"
 TABLES = ("leads", "activities", "deals", "reps", "slanb_meta")
@@ -696,7 +696,7 @@ def test_a_failure_while_writing_rolls_everything_back(tmp_path, monkeypatch):
     ingest(FIXTURES / "export", db=db)
     before = contents(db)
 
-    import slanb.ingest as module
+    import slanb.store.ingest.run as module
 
     real_upsert = module._upsert
 

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from slanb import db, narrative
+from slanb.engine.plan import Plan, plan
+from slanb.engine.tracking import track
 from slanb.params import Params
-from slanb.plan import Plan, plan
-from slanb.tracking import track
+from slanb.store import db
+from slanb.views import narrative
 from tests.conftest import write_history
 from tests.fixtures import matrix_example, tracking_example, worked_example
 

@@ -96,7 +96,7 @@ def test_notebooks_are_views_no_def_class_sql_or_arithmetic(path):
     code = _code(nb)
     assert code[1].source.splitlines()[-2:] == [
         "p = slanb.params_from(globals())",
-        "plan = slanb.plan.plan(p)",
+        "plan = slanb.engine.plan.plan(p)",
     ]
     for cell in code[1:]:  # after the parameters cell, whose `str | None` is not arithmetic
         tree = ast.parse(cell.source)

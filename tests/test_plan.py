@@ -7,8 +7,8 @@ import json
 import pytest
 
 from slanb.cli import main
+from slanb.engine.plan import plan
 from slanb.params import Params
-from slanb.plan import plan
 from tests.fixtures import worked_example
 
 EXPORTED = "2026-11-01 00:00:00"

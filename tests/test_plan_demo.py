@@ -7,9 +7,9 @@ import math
 import duckdb
 import pytest
 
-from slanb.demo import build_demo
+from slanb.engine.plan import plan
 from slanb.params import Params
-from slanb.plan import plan
+from slanb.store.demo import build_demo
 
 INDEPENDENT = """
 with sample as (

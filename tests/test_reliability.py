@@ -44,15 +44,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from slanb import charts, cli, report
-from slanb.db import connect, create_schema
+from slanb import _files, cli
+from slanb.engine.tracking import dashboard_cli
+from slanb.engine.value import revenue_per_mql, sample
 from slanb.errors import SlanbError
-from slanb.ingest import IngestError, _parse, _trimmed, ingest
 from slanb.months import month_label
 from slanb.params import Params
-from slanb.report import build_report
-from slanb.tracking import dashboard_cli
-from slanb.value import revenue_per_mql, sample
+from slanb.publish import report
+from slanb.publish.report import build_report
+from slanb.store.db import connect, create_schema
+from slanb.store.ingest import IngestError, ingest
+from slanb.store.ingest.read import _parse, _trimmed
+from slanb.views import charts
 from tests.conftest import write_history
 from tests.fixtures import tracking_example
 from tests.test_ingest import FIXTURES, contents
@@ -588,7 +591,7 @@ def _publish_forever(out: Path) -> None:
         tmp = Path(tempfile.mkdtemp(prefix=f".build-2026-10-{os.getpid()}-", dir=out))
         for name in ("01_step.html", "summary.json", "index.html"):  # index last, as the build
             (tmp / name).write_text(str(n))
-        report._swap_into_place(tmp, out / "2026-10")
+        _files.swap_folder(tmp, out / "2026-10")
 
 
 def test_a_report_killed_while_publishing_leaves_a_whole_report(tmp_path):
@@ -615,7 +618,7 @@ def test_a_report_killed_while_publishing_leaves_a_whole_report(tmp_path):
         assert len(numbers) == 1, f"pages of two runs in one report (seed {seed})"
         generations.append(int(numbers.pop()))
     assert max(generations) > 1
-    report._clear_leftovers(out)  # what the next run does first
+    _files.clear_leftovers(out)  # what the next run does first
     assert sorted(p.name for p in out.iterdir()) == ["2026-10"]
 
 
@@ -628,15 +631,15 @@ def test_without_an_atomic_exchange_the_next_run_puts_the_old_report_back(tmp_pa
     # a run of the fallback swap that died between its two renames
     os.rename(out / "2026-10", out / f".old-2026-10-{dead.pid}-1")
     (out / f".build-2026-10-{dead.pid}-x").mkdir()
-    report._clear_leftovers(out)
+    _files.clear_leftovers(out)
     assert sorted(p.name for p in out.iterdir()) == ["2026-10"]
     assert (out / "2026-10" / "index.html").read_text() == "last good"
     # and the fallback itself swaps whole folders
-    monkeypatch.setattr(report, "_exchange", lambda a, b: False)
+    monkeypatch.setattr(_files, "exchange", lambda a, b: False)
     tmp = out / ".build-2026-10-new"
     tmp.mkdir()
     (tmp / "index.html").write_text("new")
-    report._swap_into_place(tmp, out / "2026-10")
+    _files.swap_folder(tmp, out / "2026-10")
     assert (out / "2026-10" / "index.html").read_text() == "new"
     assert sorted(p.name for p in out.iterdir()) == ["2026-10"]
 
@@ -677,7 +680,7 @@ def test_a_killed_slanb_report_never_replaces_the_last_good_one(small_history, t
     assert (good / "index.html").read_text() == "last good"
     [half_built] = building()  # beside the report, not in place of it
     assert half_built.name.startswith(".build-2026-04-")
-    report._clear_leftovers(out)  # what the next run does first
+    _files.clear_leftovers(out)  # what the next run does first
     assert sorted(p.name for p in out.iterdir()) == ["2026-04"]
     # (a kill at the moment of publishing: test_a_report_killed_while_publishing_leaves_…)
 
@@ -743,7 +746,7 @@ def test_a_writing_connection_elsewhere_is_a_clear_error_for_analysis_and_ingest
 
 
 def test_two_imports_at_once_run_one_after_the_other(clean_history, tmp_path, monkeypatch):
-    import slanb.ingest as module
+    import slanb.store.ingest.write as module
 
     db = history_copy(clean_history, tmp_path / "data")
     holder = subprocess.Popen(  # another import holding the folder's writer lock
@@ -937,12 +940,12 @@ def test_the_dashboard_lists_lead_ids_only(hostile, tmp_path, capsys):
 # Functions that build SQL text, each because it only splices identifiers or its own constants:
 DYNAMIC_SQL = {
     # the data contract's table and column names, and fixed messages; file paths are $path
-    ("ingest.py", "_stage_csv"),
-    ("ingest.py", "_create_stage"),
-    ("ingest.py", "_validate"),
-    ("ingest.py", "_upsert"),
+    ("store/ingest/read.py", "_stage_csv"),
+    ("store/ingest/read.py", "_create_stage"),
+    ("store/ingest/checks.py", "_validate"),
+    ("store/ingest/write.py", "_upsert"),
     # a temporary table's name and a query from slanb/sql
-    ("demo.py", "_stage"),
+    ("store/demo.py", "_stage"),
 }
 _SQL_METHODS = {"sql", "execute", "executemany", "query"}
 
@@ -959,8 +962,9 @@ def _is_constant_sql(node: ast.expr) -> bool:
 
 def test_parameters_reach_sql_only_as_bound_values():
     dynamic = set()
-    for path in sorted((ROOT / "slanb").glob("*.py")):
+    for path in sorted((ROOT / "slanb").rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
+        where = path.relative_to(ROOT / "slanb").as_posix()
         for func in ast.walk(tree):
             if not isinstance(func, ast.FunctionDef):
                 continue
@@ -972,7 +976,7 @@ def test_parameters_reach_sql_only_as_bound_values():
                     and call.args
                     and not _is_constant_sql(call.args[0])
                 ):
-                    dynamic.add((path.name, func.name))
+                    dynamic.add((where, func.name))
     assert dynamic == DYNAMIC_SQL
 
 

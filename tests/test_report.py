@@ -14,10 +14,10 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 import slanb
+from slanb.engine.plan import plan
 from slanb.errors import SlanbError
 from slanb.params import Params, load_params
-from slanb.plan import plan
-from slanb.report import build_report, cli_report
+from slanb.publish.report import build_report, cli_report
 from tests.conftest import write_history
 from tests.fixtures import worked_example
 

@@ -9,11 +9,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from slanb import SlanbError, db
-from slanb.db import create_schema
+from slanb import SlanbError
+from slanb.engine.tracking import BANDS, Tracking, dashboard_cli, track
 from slanb.months import month_of, month_range, month_start
 from slanb.params import Params
-from slanb.tracking import BANDS, Tracking, dashboard_cli, track
+from slanb.store import db
+from slanb.store.db import create_schema
 from tests.fixtures import tracking_example as ex
 
 

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 import duckdb
 import polars as pl
 
-from slanb.db import load_sql
 from slanb.money import cents
 from slanb.months import month_of, month_range, shift_month
 from slanb.params import Params
+from slanb.store.db import load_sql
 
 INTENTS = ("hand_raiser", "other")
 FITS = ("A", "B", "C")
@@ -59,7 +59,7 @@ def sample(con: duckdb.DuckDBPyConnection, params: Params) -> pl.DataFrame:
     won_deals, revenue. ``in_sample`` is false for the immature months (kept for the maturing curve).
     """
     rows = con.sql(
-        load_sql("mql_sample_by_month_and_bucket"),
+        load_sql("plan/mql_sample_by_month_and_bucket"),
         params={
             "start": params.window_start,
             "cutoff": params.cutoff,

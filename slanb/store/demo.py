@@ -11,7 +11,7 @@ With the defaults (about 95,000 leads, about 1,000 MQLs a month at the end) the 
 keep every rate but scale the volume, so the same goal becomes easy or out of reach.
 
 Every row comes from SQL over ``range()``: each lead's random draws are hashes of its number and the
-seed (``slanb/sql/demo_uniform.sql``), so the same seed, end month and size give identical rows with
+seed (``slanb/sql/demo/uniform.sql``), so the same seed, end month and size give identical rows with
 the same DuckDB version, and ten million leads take seconds, not hours.
 """
 
@@ -24,11 +24,13 @@ from pathlib import Path
 
 import duckdb
 
-from slanb import history
-from slanb.db import connect, create_schema, load_sql, resolve_path
+from slanb._files import replace_durably
 from slanb.errors import SlanbError
-from slanb.history import HistorySummary
 from slanb.months import month_of, month_start, parse_month, shift_month
+from slanb.paths import resolve_path
+from slanb.store import history
+from slanb.store.db import connect, create_schema, load_sql
+from slanb.store.history import HistorySummary
 
 MONTHS = 36
 DEFAULT_LEADS = 95_000
@@ -62,7 +64,7 @@ def build_demo(
         target.parent.mkdir(parents=True, exist_ok=True)
         _remove(tmp)
         _generate(tmp, seed=seed, first=month_start(first), exported=exported, leads=n)
-        os.replace(tmp, target)
+        replace_durably(tmp, target)
     except OSError as exc:
         msg = f"Cannot write the demo history to {target}: {exc}. Choose another --db path."
         raise SlanbError(msg) from exc
@@ -83,13 +85,13 @@ def _generate(path: Path, *, seed: int, first: datetime, exported: datetime, lea
     con = duckdb.connect()
     try:
         _session(con)
-        con.execute(load_sql("demo_uniform"))
-        _stage(con, "demo_rep_roster", "demo_reps", {"first_month": first})
-        _stage(con, "demo_lead_numbers", "demo_lead_numbers", {"seed": seed, "leads": leads})
+        con.execute(load_sql("demo/uniform"))
+        _stage(con, "demo_rep_roster", "demo/reps", {"first_month": first})
+        _stage(con, "demo_lead_numbers", "demo/lead_numbers", {"seed": seed, "leads": leads})
         _stage(
             con,
             "demo_lead_plan",
-            "demo_lead_plan",
+            "demo/lead_plan",
             {
                 "seed": seed,
                 "first_month": first,
@@ -106,17 +108,17 @@ def _generate(path: Path, *, seed: int, first: datetime, exported: datetime, lea
             "reps"
         )
         con.sql(
-            load_sql("demo_meta"),
+            load_sql("demo/meta"),
             params={"exported_at": exported.isoformat(sep=" "), "seed": str(seed)},
         ).insert_into("slanb_meta")
         inserts = [
-            ("leads", "demo_leads", {}),
+            ("leads", "demo/leads", {}),
             (
                 "activities",
-                "demo_activities",
+                "demo/activities",
                 {"exported_at": exported, "id_width": max(9, len(str(leads * 16)))},
             ),
-            ("deals", "demo_deals", {"exported_at": exported, "id_width": max(7, len(str(leads)))}),
+            ("deals", "demo/deals", {"exported_at": exported, "id_width": max(7, len(str(leads)))}),
         ]
         with ThreadPoolExecutor(max_workers=2) as pool:
             done = [pool.submit(_insert, con.cursor(), *job) for job in inserts]

@@ -7,9 +7,9 @@ from datetime import datetime
 
 import duckdb
 
-from slanb.db import load_sql
 from slanb.errors import SlanbError
 from slanb.months import month_of, shift_month
+from slanb.store.db import load_sql
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,9 @@ class HistorySummary:
 
 def summary(con: duckdb.DuckDBPyConnection) -> HistorySummary:
     """Count what the history holds, in one query."""
-    (row,) = con.sql(load_sql("history_summary")).fetchall()  # an aggregate: exactly one row
+    (row,) = con.sql(
+        load_sql("contract/history_summary")
+    ).fetchall()  # an aggregate: exactly one row
     first, last, leads, mqls, deals, won, revenue, reps, acts, exported = row
     months = 0
     if first is not None:

@@ -47,15 +47,17 @@ from typing import Any
 
 import jinja2
 
-from slanb import __version__, history
-from slanb import db as slanb_db
+from slanb import __version__
+from slanb.engine.plan import plan
 from slanb.errors import SlanbError
-from slanb.ingest import ingest
 from slanb.money import percent
 from slanb.months import month_label, month_of, month_start, parse_month, shift_month
 from slanb.params import NOTEBOOK_PARAMS, Params, load_params
-from slanb.plan import plan
+from slanb.paths import resolve_path
 from slanb.publish.settings import DeliverySettings, load_settings
+from slanb.store import db as slanb_db
+from slanb.store import history
+from slanb.store.ingest import ingest
 
 PAGE = "00_sla_summary.html"  # the page attached: the leadership one-pager
 PASSWORD_ENV = "SLANB_SMTP_PASSWORD"
@@ -154,7 +156,7 @@ def deliver(
     Running it again sends only to the addresses that do not have the month yet.
     """
     month = parse_month(month, name="month")
-    out_dir = slanb_db.resolve_path(out).resolve()
+    out_dir = resolve_path(out).resolve()
     report = _load_report(out_dir, month)
     addresses = settings.addresses
     if not addresses and not dry_run:
@@ -685,7 +687,7 @@ class _Body:
     @classmethod
     def from_summary(cls, s: dict[str, Any], *, attachments: list[_Attachment]) -> _Body:
         # the report's words: its verdicts, and totals in whole dollars as its pages state them
-        from slanb.narrative import VERDICT_WORDS, dollars
+        from slanb.views.narrative import VERDICT_WORDS, dollars
 
         month = s["month"]
         p = s.get("params", {})
@@ -1027,7 +1029,8 @@ def run_monthly(
             )
         else:
             say(f"run-monthly: building the {month_label(month)} report: {reason}")
-            from slanb import report  # papermill and nbconvert load only when a build is due
+            # papermill and nbconvert load only when a build is due
+            from slanb.publish import report
 
             report.build_report(resolved, out=out, progress=say)
         step = "deliver"
@@ -1079,7 +1082,7 @@ def newest_export(export_dir: str | os.PathLike[str]) -> Path:
     Hidden folders (``.2026-12-01.partial``) are ignored, so an export being copied in under a
     hidden name and renamed when complete is never half-read.
     """
-    root = slanb_db.resolve_path(export_dir)
+    root = resolve_path(export_dir)
     if not root.is_dir():
         msg = f"export_dir {root} is not a folder: create it, or set export_dir in the params file."
         raise SlanbError(msg)
@@ -1116,7 +1119,7 @@ def rebuild_reason(
     shows; summary.json records no export time, so the plan itself is the fingerprint).
     """
     month = params.month or ""
-    out_dir = slanb_db.resolve_path(out).resolve()
+    out_dir = resolve_path(out).resolve()
     summary_path = out_dir / month / "summary.json"
     if not summary_path.is_file():
         return "there is no report for it yet"
@@ -1139,7 +1142,7 @@ def rebuild_reason(
         return f"the parameters changed since it was built ({', '.join(changed)})"
     newer = [
         nb.name
-        for nb in sorted(slanb_db.resolve_path(notebooks_dir).glob("[0-9][0-9]_*.ipynb"))
+        for nb in sorted(resolve_path(notebooks_dir).glob("[0-9][0-9]_*.ipynb"))
         if nb.stat().st_mtime > built
     ]
     if newer:

@@ -1,9 +1,9 @@
-"""The one place slanb touches the history: connections and the SQL loader.
+"""The one place slanb opens the history: connections and the SQL loader.
 
 Analysis opens the history read-only and only for as long as one computation runs::
 
-    with slanb.db.connect("data/demo.duckdb") as con:
-        con.sql(slanb.db.load_sql("mql_volume_by_month"), params={...}).pl()
+    with slanb.store.connect("data/demo.duckdb") as con:
+        con.sql(slanb.store.db.load_sql("plan/mql_volume_by_month"), params={...}).pl()
 
 DuckDB allows one writing process or many reading ones. ``ingest`` and ``demo`` never open the
 history itself for writing: they write a copy beside it and rename the copy over it, so a notebook
@@ -24,36 +24,15 @@ from pathlib import Path
 import duckdb
 
 from slanb.errors import SlanbError
+from slanb.paths import resolve_path
 
 SCHEMA_VERSION = "1"
 TABLES = ("leads", "activities", "deals", "reps")
 
 
-def project_root() -> Path:
-    """The folder relative paths in parameters resolve from.
-
-    ``$SLANB_ROOT`` if set, else the checkout slanb is installed from (the folder holding
-    ``pyproject.toml``), else the current directory. Papermill runs kernels in the caller's folder
-    and JupyterLab in the notebook's, so paths must not depend on the working directory.
-    """
-    env = os.environ.get("SLANB_ROOT")
-    if env:
-        return Path(env).resolve()
-    here = Path(__file__).resolve().parents[1]
-    if (here / "pyproject.toml").exists():
-        return here
-    return Path.cwd()
-
-
-def resolve_path(path: str | os.PathLike[str]) -> Path:
-    """Resolve ``path`` against :func:`project_root` unless it is absolute."""
-    p = Path(path).expanduser()
-    return p if p.is_absolute() else project_root() / p
-
-
 @cache
 def load_sql(name: str) -> str:
-    """Return the text of ``slanb/sql/{name}.sql``."""
+    """Return the text of ``slanb/sql/{name}.sql`` (``name`` like ``plan/mql_volume_by_month``)."""
     try:
         return resources.files("slanb.sql").joinpath(f"{name}.sql").read_text(encoding="utf-8")
     except FileNotFoundError as exc:
@@ -118,7 +97,7 @@ def connect(
 
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create the four contract tables (and the version marker) if they are missing."""
-    con.execute(load_sql("schema"))
+    con.execute(load_sql("contract/schema"))
 
 
 def _check_schema(con: duckdb.DuckDBPyConnection, db: Path) -> None:

@@ -10,8 +10,6 @@ report in place; the failed notebook, with its traceback, is kept under ``out/.f
 from __future__ import annotations
 
 import argparse
-import ctypes
-import errno
 import json
 import logging
 import os
@@ -40,11 +38,15 @@ from nbconvert import HTMLExporter
 from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
 from papermill.exceptions import PapermillExecutionError
 
-from slanb import __version__, db, narrative
+from slanb import __version__
+from slanb._files import clear_leftovers, swap_folder
+from slanb.engine.plan import Plan, plan_on, resolve_month
 from slanb.errors import SlanbError
 from slanb.months import month_label, parse_month
 from slanb.params import Params, load_params
-from slanb.plan import Plan, plan_on, resolve_month
+from slanb.paths import resolve_path
+from slanb.store import db
+from slanb.views import narrative
 
 TITLE = "Marketing-to-Sales SLA"
 KERNEL = "python3"
@@ -110,7 +112,7 @@ def build_report(
     notebook, cell and error when a notebook fails; the previous report for the month is kept.
     """
     started = time.perf_counter()
-    out_dir = db.resolve_path(out).resolve()
+    out_dir = resolve_path(out).resolve()
     books = _notebooks(notebooks_dir)
     history = _identity(params.db_path)  # before reading: an import after this is noticed
     with db.connect(params.db_path) as con:
@@ -139,7 +141,7 @@ def build_report(
         summary.write_text(json.dumps(_summary(plan, params, run_at), indent=2) + "\n", "utf-8")
         (tmp / "index.html").write_text(_index_html(plan, page, runs), "utf-8")
         _check_unchanged(params.db_path, history)
-        folder = _swap_into_place(tmp, out_dir / month)
+        folder = swap_folder(tmp, out_dir / month)
     finally:
         if tmp.exists():
             shutil.rmtree(tmp)
@@ -160,7 +162,7 @@ def build_report(
 
 
 def _notebooks(notebooks_dir: str | os.PathLike[str] | None) -> list[Path]:
-    folder = db.resolve_path(notebooks_dir or "notebooks")
+    folder = resolve_path(notebooks_dir or "notebooks")
     books = sorted(folder.glob("[0-9][0-9]_*.ipynb"))
     if not books:
         msg = (
@@ -258,7 +260,7 @@ def _build_folder(out_dir: Path, month: str) -> Path:
     """A new temporary folder inside ``out_dir`` (created if needed) to build the report in."""
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
-        _clear_leftovers(out_dir)
+        clear_leftovers(out_dir)
         tmp = Path(tempfile.mkdtemp(prefix=f".build-{month}-{os.getpid()}-", dir=out_dir))
         tmp.chmod(0o755)  # mkdtemp makes it private; the report is for reading
     except OSError as exc:
@@ -288,101 +290,6 @@ def _check_unchanged(path: Path, before: tuple[int, ...] | None) -> None:
             "report was left in place."
         )
         raise SlanbError(msg)
-
-
-def _swap_into_place(tmp: Path, final: Path) -> Path:
-    """Put the finished report ``tmp`` at ``final``; at every instant ``final`` is a whole report.
-
-    The first report of a month is one rename. A later one is exchanged with the old report in one
-    atomic step (Linux ``renameat2(RENAME_EXCHANGE)``) and the old one, now at ``tmp``, is removed.
-    Where that is not available the old report is renamed aside to ``.old-MONTH-PID-…`` first; a run
-    killed between the two renames leaves no ``final``, and the next run puts the old one back
-    (:func:`_clear_leftovers`).
-    """
-    try:
-        os.rename(tmp, final)  # not os.replace: it must fail if a report is already there
-    except OSError as exc:
-        if exc.errno not in (errno.EEXIST, errno.ENOTEMPTY, errno.EISDIR):
-            raise
-        if not _exchange(tmp, final):
-            old = final.with_name(f".old-{final.name}-{os.getpid()}-{time.time_ns()}")
-            os.rename(final, old)
-            try:
-                os.rename(tmp, final)
-            except OSError:
-                os.rename(old, final)
-                raise
-            os.rename(old, tmp)  # removed below, like the exchanged old report
-        shutil.rmtree(tmp)
-    _fsync_dir(final.parent)
-    return final
-
-
-def _exchange(a: Path, b: Path) -> bool:
-    """Swap the folders ``a`` and ``b`` atomically; False where the system cannot."""
-    renameat2 = getattr(_libc(), "renameat2", None)
-    if renameat2 is None:
-        return False
-    at_fdcwd, rename_exchange = -100, 2
-    if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
-        return True
-    code = ctypes.get_errno()
-    if code in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):  # kernel or file system without it
-        return False
-    raise OSError(code, f"cannot exchange {a} and {b}: {os.strerror(code)}")
-
-
-@cache
-def _libc() -> Any:
-    """The C library, for ``renameat2``; None where there is none to load."""
-    try:
-        return ctypes.CDLL(None, use_errno=True)
-    except OSError:  # no C library to load (Windows)
-        return None
-
-
-def _fsync_dir(folder: Path) -> None:
-    """Make a rename in ``folder`` survive a power cut (a no-op where folders cannot be opened)."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-_LEFTOVER = re.compile(r"^\.(build|old)-(\d{4}-\d{2})-(\d+)-")
-
-
-def _clear_leftovers(out_dir: Path) -> None:
-    """Tidy what runs that were killed left in ``out_dir``.
-
-    Their ``.build-…`` folders are removed; an ``.old-MONTH-…`` report whose month has no report
-    (a run of the fallback swap died between its two renames) is put back. Folders of runs still
-    alive are left alone.
-    """
-    for path in sorted(out_dir.iterdir()):
-        found = _LEFTOVER.match(path.name)
-        if not found or not path.is_dir() or _alive(int(found[3])):
-            continue
-        kind, month = found[1], found[2]
-        if kind == "old" and not (out_dir / month).exists():
-            os.rename(path, out_dir / month)
-        else:
-            shutil.rmtree(path, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    """Whether process ``pid`` is running."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # someone else's process
-        return True
-    return True
 
 
 class _LoggedKernelManager(AsyncKernelManager):
@@ -432,7 +339,7 @@ def _quiet_papermill() -> Iterator[None]:
 # ---- HTML ---------------------------------------------------------------------------------------
 def templates_dir() -> Path:
     """The folder holding the ``slanb`` nbconvert template (shipped as package data)."""
-    return Path(str(resources.files("slanb") / "templates"))
+    return Path(str(resources.files("slanb.publish") / "templates"))
 
 
 @cache

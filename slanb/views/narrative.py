@@ -1,10 +1,10 @@
 """The words and tables a reader sees: this run's numbers, stated in sentences and formatted tables.
 
-Every function takes a :class:`~slanb.plan.Plan` and returns an IPython display object (Markdown or
+Every function takes a :class:`~slanb.engine.plan.Plan` and returns an IPython display object (Markdown or
 HTML), so a notebook cell is one call and holds no arithmetic. The plain-text helpers
 (:func:`step_headlines`, :func:`waterfall_rows`) feed the report's index page too.
 
->>> from slanb.narrative import count
+>>> from slanb.views.narrative import count
 >>> count(1234), count(2.5, "rep")
 ('1,234', '2.5 reps')
 """
@@ -21,11 +21,11 @@ from typing import Any
 import polars as pl
 from IPython.display import HTML, Markdown
 
-from slanb.charts import FIT_LABELS, INTENT_LABELS
+from slanb.engine.plan import Plan
 from slanb.money import dec, dollars, usd
 from slanb.months import month_label
 from slanb.params import Params
-from slanb.plan import Plan
+from slanb.views.charts import FIT_LABELS, INTENT_LABELS
 
 VERDICT_WORDS = {
     "realistic": "Realistic",
@@ -757,7 +757,7 @@ def _reps_on(n: int) -> str:
 def tracking_sentence(plan: Plan) -> str | None:
     """Both halves of the SLA in one plain sentence (whole dollars), or None before the month.
 
-    The engine's :meth:`~slanb.tracking.Tracking.headline`, with money as the rest of the page
+    The engine's :meth:`~slanb.engine.tracking.Tracking.headline`, with money as the rest of the page
     states it.
     """
     t = plan.tracking

@@ -9,9 +9,8 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from slanb import db, history
-from slanb.funnel import Funnel, reverse_funnel
-from slanb.goals import (
+from slanb.engine.funnel import Funnel, reverse_funnel
+from slanb.engine.goals import (
     CrossCheck,
     Goal,
     Target,
@@ -21,12 +20,13 @@ from slanb.goals import (
     headline,
     revenue_target,
 )
+from slanb.engine.tracking import Tracking, track
+from slanb.engine.value import RevenuePerMql, lead_value_matrix, revenue_per_mql, sample
+from slanb.engine.volume import Volume, volume
 from slanb.money import usd
 from slanb.months import month_label
 from slanb.params import Params
-from slanb.tracking import Tracking, track
-from slanb.value import RevenuePerMql, lead_value_matrix, revenue_per_mql, sample
-from slanb.volume import Volume, volume
+from slanb.store import db, history
 
 
 @dataclass(frozen=True)

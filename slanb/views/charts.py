@@ -21,11 +21,11 @@ from typing import TYPE_CHECKING, Any
 import altair as alt
 import polars as pl
 
+from slanb.engine.volume import slope
 from slanb.money import dec
-from slanb.volume import slope
 
 if TYPE_CHECKING:
-    from slanb.tracking import Tracking
+    from slanb.engine.tracking import Tracking
 
 THEME = "slanb"
 MONEY = "$,.0f"

@@ -24,12 +24,12 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from slanb import history
-from slanb.db import load_sql
 from slanb.errors import SlanbError
 from slanb.money import cents, dec, dollars, percent, ratio, usd
 from slanb.months import month_label, month_of
 from slanb.params import Params
+from slanb.store import history
+from slanb.store.db import load_sql
 
 BANDS = ("<1 h", "1–4 h", "4–24 h", ">24 h", "never")
 UNKNOWN = "unknown"
@@ -349,7 +349,7 @@ def track(
         )
 
     rules = con.sql(
-        load_sql("tracking_rules_by_rep"),
+        load_sql("track/rules_by_rep"),
         params={
             "cutoff": params.cutoff,
             "end": params.end,
@@ -371,7 +371,7 @@ def track(
 
     speed = (
         con.sql(
-            load_sql("tracking_speed_to_lead"),
+            load_sql("track/speed_to_lead"),
             params={
                 "window_start": params.window_start,
                 "window_end": params.window_end,
@@ -429,7 +429,7 @@ def _delivery(
     lead_value_goal: float | None,
 ) -> Delivery:
     rows = con.sql(
-        load_sql("tracking_delivery_by_bucket"),
+        load_sql("track/delivery_by_bucket"),
         params={"cutoff": params.cutoff, "as_of": as_of, **values},
     ).pl()
     by_bucket = rows.select(
@@ -471,7 +471,7 @@ def _pacing(
 ) -> pl.DataFrame:
     """Cumulative delivery per day against the goals pro-rated by day (goal × day ÷ days in M)."""
     rows = con.sql(
-        load_sql("tracking_pacing_by_day"),
+        load_sql("track/pacing_by_day"),
         params={"cutoff": params.cutoff, "as_of": as_of, **values},
     ).pl()
     days = (params.end - params.cutoff).days
@@ -606,9 +606,9 @@ def dashboard_cli(
     holding now. Returns the exit code.
     """
     # imported here: slanb.plan may import this module to attach tracking to the Plan
-    from slanb import db as slanb_db
+    from slanb.engine.plan import plan_on
     from slanb.params import load_params
-    from slanb.plan import plan_on
+    from slanb.store import db as slanb_db
 
     params = load_params(params_file, as_of=as_of, month=month, db=db)
     with slanb_db.connect(params.db_path) as con:

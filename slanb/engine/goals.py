@@ -6,9 +6,9 @@ from dataclasses import asdict, dataclass
 
 import duckdb
 
-from slanb.db import load_sql
 from slanb.money import ceil_div, cents, dec, ratio, usd
 from slanb.params import Params
+from slanb.store.db import load_sql
 
 VERDICTS = ("realistic", "stretch", "unrealistic")
 
@@ -78,7 +78,7 @@ def revenue_target(params: Params) -> tuple[Target, tuple[str, ...]]:
 def active_reps(con: duckdb.DuckDBPyConnection, params: Params) -> list[str]:
     """Names of the reps active in M (start on/before its last day, end on/after its first)."""
     rows = con.sql(
-        load_sql("active_reps"), params={"month_start": params.cutoff, "month_end": params.end}
+        load_sql("plan/active_reps"), params={"month_start": params.cutoff, "month_end": params.end}
     ).fetchall()
     return [name for _, name, _ in rows]
 

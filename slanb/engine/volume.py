@@ -8,11 +8,11 @@ from datetime import datetime
 import duckdb
 import polars as pl
 
-from slanb import history
-from slanb.db import load_sql
 from slanb.money import cents
 from slanb.months import month_of, month_start, shift_month
 from slanb.params import Params
+from slanb.store import history
+from slanb.store.db import load_sql
 
 MIN_MONTHS = 3
 UNITS = ("leads", "mqls", "sqls")
@@ -81,7 +81,7 @@ def volume(con: duckdb.DuckDBPyConnection, params: Params) -> Volume:
     known_until = history.recorded_export(con) or _FAR_FUTURE
     known_month = month_start(month_of(known_until)) if known_until < _FAR_FUTURE else known_until
     rows = con.sql(
-        load_sql("mql_volume_by_month"),
+        load_sql("plan/mql_volume_by_month"),
         params={"start": start, "cutoff": params.cutoff, "known_until": known_until},
     ).pl()
     rows = rows.with_columns(pl.col("month_start").dt.strftime("%Y-%m").alias("month"))
@@ -148,7 +148,7 @@ def units_of_measurement(con: duckdb.DuckDBPyConnection, params: Params) -> pl.D
     month = params.month
     assert month is not None
     rows = con.sql(
-        load_sql("units_of_measurement"),
+        load_sql("plan/units_of_measurement"),
         params={
             "volume_start": month_start(shift_month(month, -params.lookback_months)),
             "cutoff": params.cutoff,

@@ -1,0 +1,1 @@
+"""The numbers: a connection and named options in, frozen results out; no words, no files."""

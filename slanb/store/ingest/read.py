@@ -1,0 +1,279 @@
+"""Reading an export's files into typed staging tables (CSV as text, so a bad value keeps its row)."""
+
+from __future__ import annotations
+
+import csv
+import re
+from bisect import bisect_left
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from slanb.errors import SlanbError
+from slanb.store.ingest.checks import Problem, _a, _show
+from slanb.store.ingest.contract import (
+    _DATE_PATTERN,
+    _NUMBER_PATTERN,
+    _NUMERIC_TYPES,
+    _SQL_TYPES,
+    _TIMESTAMP_PATTERN,
+    Kind,
+    _Table,
+)
+
+# --- reading -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Staged:
+    """A file read into ``_stage_{table}``, with what its header and unreadable rows told us.
+
+    The staging table has each contract column typed (NULL when empty, missing or unreadable) and,
+    for a timestamp, date or number column ``c``, ``c__raw``: the text it was parsed from (NULL for
+    Parquet columns that already had a fitting type). Its ``rowid`` follows the file's row order.
+    """
+
+    table: _Table
+    file: str
+    present: frozenset[str]
+    ignored: tuple[str, ...]
+    problems: tuple[Problem, ...]
+    # Rows DuckDB could not read are not staged; for each, sorted, its data row index minus its
+    # rank among them, which is all :meth:`row` needs to number the staged rows after it.
+    skips: tuple[int, ...] = ()
+
+    def row(self, rowid: int) -> int:
+        """The spreadsheet row of the staged row ``rowid``."""
+        idx = rowid + 1
+        return idx + 1 + bisect_left(self.skips, idx)
+
+
+def _stage(con: duckdb.DuckDBPyConnection, table: _Table, path: Path) -> _Staged:
+    """Read one file into ``_stage_{table}``."""
+    if path.suffix == ".csv":
+        return _stage_csv(con, table, path)
+    return _stage_parquet(con, table, path)
+
+
+def _stage_csv(con: duckdb.DuckDBPyConnection, table: _Table, path: Path) -> _Staged:
+    # The header is read here and the columns are given to DuckDB by position (c0, c1, ...): no
+    # dialect sniffing to misread a broken file, no clash from odd or repeated header names.
+    with path.open("rb") as f:
+        start = f.read(4096)
+    if b"\x00" in start:  # UTF-16 or -32 (Excel's "Unicode Text"), or a spreadsheet named .csv
+        message = (
+            "is not a UTF-8 text file (it is UTF-16, or a spreadsheet saved under a .csv name); "
+            "save it as CSV UTF-8 (in Excel: CSV UTF-8)"
+        )
+        _create_stage(con, table, path, "select 1 where false", {})
+        return _Staged(
+            table, path.name, frozenset(), (), (Problem(path.name, None, None, None, message),)
+        )
+    with path.open(encoding="utf-8-sig", errors="replace", newline="") as f:
+        header = next(csv.reader(f), None)
+    if not header:
+        names = ", ".join(c.name for c in table.columns)
+        problem = Problem(path.name, None, None, None, f"is empty; it needs a header row: {names}")
+        _create_stage(con, table, path, "select 1 where false", {})
+        return _Staged(table, path.name, frozenset(), (), (problem,))
+    if len(header) == 1 and (";" in header[0] or "\t" in header[0]):
+        message = (
+            f"the header {_show(header[0])} is not comma-separated; save the file as CSV with "
+            "commas between values"
+        )
+        _create_stage(con, table, path, "select 1 where false", {})
+        return _Staged(
+            table, path.name, frozenset(), (), (Problem(path.name, 1, None, None, message),)
+        )
+    positions, ignored, problems = _match_header(table, path.name, header)
+    columns = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(header)))
+    rejects = f"_rejects_{table.name}"
+    rows = f"""
+        select * from read_csv(
+            $path, columns = {{{columns}}}, header = true, auto_detect = false,
+            delim = ',', quote = '"', escape = '"',
+            store_rejects = true, rejects_table = '{rejects}', rejects_scan = '{rejects}_scan'
+        )
+    """
+    sources = {name: (f"c{i}", "VARCHAR") for name, i in positions.items()}
+    _create_stage(con, table, path, rows, sources)
+
+    unread = con.sql(
+        f"""
+        select line, column_name, error_type, csv_line, error_message
+        from {rejects}
+        qualify row_number() over (partition by line order by column_idx) = 1
+        order by line
+        """
+    ).fetchall()
+    names = {f"c{i}": name for i, name in enumerate(header)}
+    for line, column, error_type, csv_line, error_message in unread:
+        value = csv_line.rstrip("\r\n")
+        message = f"{_show(value)} {_unreadable(error_type, error_message)}"
+        column = names.get(column) if error_type == "INVALID ENCODING" else None
+        problems.append(Problem(path.name, line, column, value, message))
+    skips = tuple(line - 1 - rank for rank, (line, *_) in enumerate(unread, start=1))
+    return _Staged(table, path.name, frozenset(positions), ignored, tuple(problems), skips)
+
+
+def _unreadable(error_type: str, error_message: str) -> str:
+    """What to say about a CSV row DuckDB's reader rejected."""
+    counts = re.search(r"Expected Number of Columns: (\d+) Found: (\d+)", error_message)
+    if error_type == "TOO MANY COLUMNS" and counts:
+        return (
+            f"has {counts[2]} values but the header has {counts[1]} columns "
+            "(a value containing a comma must be in double quotes)"
+        )
+    if error_type == "MISSING COLUMNS" and counts:
+        return f"has {counts[2]} values but the header has {counts[1]} columns"
+    if error_type == "UNQUOTED VALUE":
+        return (
+            'has a double quote that is never closed (a quote inside a quoted value is written ""); '
+            "the rows after it, up to the next quote, could not be read either"
+        )
+    if error_type == "INVALID ENCODING":
+        return "is not valid UTF-8; save the file as UTF-8 (in Excel: CSV UTF-8)"
+    return f"could not be read: {error_message}"
+
+
+def _stage_parquet(con: duckdb.DuckDBPyConnection, table: _Table, path: Path) -> _Staged:
+    try:
+        described = con.sql(
+            "describe select * from read_parquet($path)", params={"path": str(path)}
+        )
+        schema = [(name, type_) for name, type_, *_ in described.fetchall()]
+    except duckdb.Error as exc:
+        msg = f"Cannot read {path} as Parquet: {exc}"
+        raise SlanbError(msg) from exc
+    header = [name for name, _ in schema]
+    positions, ignored, problems = _match_header(table, path.name, header)
+    sources = {name: (_quote_identifier(header[i]), schema[i][1]) for name, i in positions.items()}
+    _create_stage(con, table, path, "select * from read_parquet($path)", sources)
+    return _Staged(table, path.name, frozenset(positions), ignored, tuple(problems))
+
+
+def _match_header(
+    table: _Table, file: str, header: Sequence[str]
+) -> tuple[dict[str, int], tuple[str, ...], list[Problem]]:
+    """Where each contract column is in ``header`` (names match ignoring case and outer spaces)."""
+    positions: dict[str, int] = {}
+    ignored: list[str] = []
+    problems: list[Problem] = []
+    contract = {c.name for c in table.columns}
+    for i, raw in enumerate(header):
+        name = raw.strip().lower()
+        if name not in contract:
+            ignored.append(raw.strip() or f"(unnamed column {i + 1})")
+        elif name in positions:
+            message = (
+                f"is in the header twice (columns {positions[name] + 1} and {i + 1}); keep one"
+            )
+            problems.append(Problem(file, None, name, None, message))
+        else:
+            positions[name] = i
+    for column in table.columns:
+        if column.name not in positions:
+            if column.required:
+                message = f"missing from the header; every {table.noun} needs {_a(column.name)}"
+            else:
+                message = "missing from the header; add it, with empty values if there are none"
+            problems.append(Problem(file, None, column.name, None, message))
+    return positions, tuple(ignored), problems
+
+
+def _create_stage(
+    con: duckdb.DuckDBPyConnection,
+    table: _Table,
+    path: Path,
+    rows: str,
+    sources: dict[str, tuple[str, str]],
+) -> None:
+    """Create ``_stage_{table}`` (see :class:`_Staged`) from the query ``rows`` over ``path``.
+
+    ``sources`` maps each contract column the file has to its column in ``rows`` and DuckDB type.
+    """
+    text_columns = []  # step 1: the text of each column, or the Parquet value of a fitting type
+    typed_columns = []  # step 2: the typed value, and the raw text it came from
+    for column in table.columns:
+        name = column.name
+        if name not in sources:
+            typed_columns.append(f"cast(null as {_SQL_TYPES[column.kind]}) as {name}")
+            if column.kind != "text":
+                typed_columns.append(f"cast(null as varchar) as {name}__raw")
+            continue
+        ref, source_type = sources[name]
+        native = _native(column.kind, f"{name}__src", source_type)
+        if native is None:
+            text = ref if source_type == "VARCHAR" else f"cast({ref} as varchar)"
+            text_columns.append(f"{_trimmed(text)} as {name}__text")
+            if column.kind == "text":
+                typed_columns.append(f"{name}__text as {name}")
+            else:
+                typed_columns.append(f"{_parse(column.kind, name + '__text')} as {name}")
+                typed_columns.append(f"{name}__text as {name}__raw")
+        else:
+            text_columns.append(f"{ref} as {name}__src")
+            typed_columns.append(f"{native} as {name}")
+            # Only a date stored as a timestamp can fail (when it is not at midnight).
+            raw = f"cast({name}__src as varchar)" if column.kind == "date" else "null"
+            typed_columns.append(f"cast({raw} as varchar) as {name}__raw")
+    sql = f"""
+        create temp table _stage_{table.name} as
+        with source as ({rows}),
+        text as (select {", ".join(text_columns) or "1 as _"} from source)
+        select {", ".join(typed_columns)} from text
+    """
+    try:
+        con.execute(sql, {"path": str(path)} if "$path" in rows else None)
+    except duckdb.Error as exc:
+        msg = f"Cannot read {path}: {exc}"
+        raise SlanbError(msg) from exc
+
+
+def _native(kind: Kind, ref: str, source_type: str) -> str | None:
+    """SQL taking ``ref`` of type ``source_type`` (from Parquet) to ``kind``; None if it does not fit.
+
+    A column that does not fit (a timestamp stored as text, say) is parsed from its text instead.
+    """
+    timestamp = source_type.startswith("TIMESTAMP")
+    if kind == "timestamp" and (timestamp or source_type == "DATE"):
+        return f"cast({ref} as timestamp)"  # a TIMESTAMP WITH TIME ZONE lands in UTC (TimeZone)
+    if kind == "date" and source_type == "DATE":
+        return ref
+    if kind == "date" and timestamp:
+        # pandas writes dates as timestamps at midnight; a later time of day is not a date.
+        return f"case when cast({ref} as time) = time '00:00:00' then cast({ref} as date) end"
+    if kind == "number" and (source_type in _NUMERIC_TYPES or source_type.startswith("DECIMAL")):
+        return f"cast({ref} as double)"
+    return None
+
+
+def _trimmed(text: str) -> str:
+    """SQL for ``text`` without outer spaces, NULL when blank.
+
+    Only values that start or end with a space are trimmed: trimming every value of a 1M-row file
+    costs more than parsing its timestamps.
+    """
+    return (
+        f"nullif(case when {text} like ' %' or {text} like '% ' then trim({text}) "
+        f"else {text} end, '')"
+    )
+
+
+def _parse(kind: Kind, text: str) -> str:
+    """SQL parsing the trimmed text ``text`` as ``kind``; NULL when it does not parse."""
+    if kind == "timestamp":
+        # Through timestamptz: a direct cast to timestamp would drop the offset. TimeZone is UTC.
+        return (
+            f"case when regexp_full_match({text}, '{_TIMESTAMP_PATTERN}') "
+            f"then try_cast(try_cast({text} as timestamptz) as timestamp) end"
+        )
+    if kind == "date":
+        return f"case when regexp_full_match({text}, '{_DATE_PATTERN}') then try_cast({text} as date) end"
+    return f"case when regexp_full_match({text}, '{_NUMBER_PATTERN}') then try_cast({text} as double) end"
+
+
+def _quote_identifier(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'

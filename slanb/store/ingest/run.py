@@ -1,0 +1,188 @@
+"""Import a CRM export folder into the history: check everything, then upsert it into a copy.
+
+The export folder holds ``leads`` (required) and optionally ``activities``, ``deals`` and ``reps``,
+each as ``NAME.csv`` (comma-separated, UTF-8, with a header row) or ``NAME.parquet``. DuckDB reads
+every file into a temporary staging table (CSV as text, so that a bad value is reported with its
+row instead of failing the read), every rule of the data contract is checked in SQL, and only when
+no problem is left are the rows upserted by id, all tables in one transaction, into a copy of the
+history that then replaces it in one rename (see :func:`ingest`)::
+
+    report = ingest("exports/2026-11", db="data/history.duckdb")
+    print(report.format())  # leads: 120 inserted, 3 updated, 877 unchanged ...
+
+Timestamps are ISO 8601: one with an offset is converted to UTC, one without is read as UTC. Dates
+are YYYY-MM-DD. Rows are numbered as a spreadsheet shows them: the header is row 1, the first data
+row is row 2 (Parquet rows are numbered the same way, as if the file had a header row).
+
+The SQL here depends on which columns each file has, so it is generated from :data:`_CONTRACT`
+instead of living in ``.sql`` files; the one fixed query is ``sql/ingest_exported_at.sql``.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+
+from slanb.errors import SlanbError
+from slanb.paths import project_root, resolve_path
+from slanb.store.db import connect, create_schema, load_sql
+from slanb.store.ingest.checks import IngestError, _validate
+from slanb.store.ingest.contract import _CONTRACT, _EXPECTED_FILES
+from slanb.store.ingest.read import _stage
+from slanb.store.ingest.write import (
+    _WORK_PREFIX,
+    TableCounts,
+    _copy_history,
+    _is_duckdb_file,
+    _publish,
+    _remove_database,
+    _upsert,
+    _writer_lock,
+)
+
+
+@dataclass(frozen=True)
+class IngestReport:
+    """What an import did: per table, the rows inserted, updated and unchanged.
+
+    ``files`` and ``tables`` hold only the tables the export had a file for; ``ignored_columns``
+    maps a file name to its columns beyond the data contract (in file order), for files with any.
+    ``exported_at`` is the instant the history is now complete up to (naive UTC).
+    """
+
+    folder: Path
+    db: Path
+    files: dict[str, str]
+    tables: dict[str, TableCounts]
+    ignored_columns: dict[str, tuple[str, ...]]
+    exported_at: datetime | None
+
+    def format(self) -> str:
+        """A few readable lines, one per table."""
+        lines = [f"Imported {self.folder} into {self.db}"]
+        for table in _CONTRACT:
+            counts = self.tables.get(table.name)
+            if counts is None:
+                lines.append(f"{table.name}: no file in the export, left as it was")
+            else:
+                lines.append(
+                    f"{table.name}: {counts.inserted:,} inserted, {counts.updated:,} updated, "
+                    f"{counts.unchanged:,} unchanged"
+                )
+        for file, columns in self.ignored_columns.items():
+            lines.append(f"{file}: ignored columns not in the data contract: {', '.join(columns)}")
+        if self.exported_at is not None:
+            lines.append(f"exported_at: {self.exported_at.isoformat(sep=' ')} UTC")
+        return "\n".join(lines)
+
+
+def ingest(folder: str | os.PathLike[str], *, db: str | os.PathLike[str]) -> IngestReport:
+    """Check the export in ``folder`` against the data contract, then upsert it into ``db``.
+
+    Creates ``db`` with the contract schema if it does not exist. Any problem raises
+    :class:`IngestError` listing all of them and leaves ``db`` as it was (or not created).
+    Importing the same export twice changes nothing the second time. Relative paths are read from
+    the project folder, as everywhere in slanb (:func:`slanb.paths.resolve_path`).
+
+    The import writes a copy of ``db`` beside it and renames the copy over ``db`` once it is
+    complete: a reader never waits for it and never sees half an import, and a killed import
+    leaves ``db`` as it was. One import at a time writes in a folder (:data:`LOCK_TIMEOUT`).
+    """
+    source = resolve_path(folder)
+    files = _find_files(source, given=folder)
+    target = resolve_path(db)
+    created = not target.exists()
+    if created and not target.parent.is_dir():
+        msg = f"Cannot create {target}: the folder {target.parent} does not exist. Create it first."
+        raise SlanbError(msg)
+    if not created and not _is_duckdb_file(target):
+        msg = (
+            f"{target} is not a history file (not a DuckDB database). Give the path of the history "
+            "to update, or of a new file to create, like data/history.duckdb."
+        )
+        raise SlanbError(msg)
+    with _writer_lock(target):
+        created = not target.exists()  # another import may have created it while we waited
+        work = target.with_name(f"{_WORK_PREFIX}{target.name}.{os.getpid()}.ingest")
+        try:
+            if not created:  # also says so if it is not a slanb history of this version
+                _copy_history(target, work)
+            with connect(work, read_only=False) as con:
+                if created:
+                    create_schema(con)
+                report = _import(con, files, folder=source, db=target, created=created)
+            _publish(work, target)
+        finally:
+            _remove_database(work)
+    return report
+
+
+def _find_files(folder: Path, *, given: str | os.PathLike[str]) -> dict[str, Path]:
+    if not folder.is_dir():
+        msg = f"No export folder at {folder}{_relative_note(given)}. Expected a folder holding "
+        msg += f"{_EXPECTED_FILES}."
+        raise SlanbError(msg)
+    files: dict[str, Path] = {}
+    both = []
+    for table in _CONTRACT:
+        candidates = (folder / f"{table.name}.csv", folder / f"{table.name}.parquet")
+        found = [p for p in candidates if p.is_file()]
+        if len(found) == 2:
+            both.append(table.name)
+        elif found:
+            files[table.name] = found[0]
+    if both:
+        names = ", ".join(f"{t}.csv and {t}.parquet" for t in both)
+        msg = f"{folder} has both {names}; keep one file per table and run `slanb ingest` again."
+        raise SlanbError(msg)
+    if "leads" not in files:
+        present = sorted(p.name for p in folder.iterdir() if not p.name.startswith("."))
+        seen = f"It holds {', '.join(present)}." if present else "It is empty."
+        msg = f"No leads file in {folder}. {seen} Expected {_EXPECTED_FILES}."
+        raise SlanbError(msg)
+    return files
+
+
+def _relative_note(given: str | os.PathLike[str]) -> str:
+    """Why a relative path was not looked up in the current directory, when that matters."""
+    if Path(given).expanduser().is_absolute() or project_root() == Path.cwd().resolve():
+        return ""
+    return (
+        f" (a relative path is read from the slanb project folder {project_root()}, not the "
+        "current directory; give an absolute path)"
+    )
+
+
+def _import(
+    con: duckdb.DuckDBPyConnection,
+    files: dict[str, Path],
+    *,
+    folder: Path,
+    db: Path,
+    created: bool,
+) -> IngestReport:
+    staged = [_stage(con, table, files[table.name]) for table in _CONTRACT if table.name in files]
+    problems = _validate(con, staged)
+    if problems:
+        raise IngestError(problems, folder=folder, db=db, created=created)
+    con.begin()
+    try:
+        counts = {s.table.name: _upsert(con, s.table) for s in staged}
+        con.execute(load_sql("contract/exported_at"))
+        rows = con.sql("select value from slanb_meta where key = 'exported_at'").fetchall()
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+    return IngestReport(
+        folder=folder,
+        db=db,
+        files={s.table.name: s.file for s in staged},
+        tables=counts,
+        ignored_columns={s.file: s.ignored for s in staged if s.ignored},
+        exported_at=datetime.fromisoformat(rows[0][0]) if rows else None,
+    )

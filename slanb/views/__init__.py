@@ -1,0 +1,1 @@
+"""How a reader sees an SLA month: one vocabulary (formats, sentences, colours) for every surface."""
