@@ -44,20 +44,21 @@ def _key(intent: str, fit: str) -> str:
 
 # ---- slanb ---------------------------------------------------------------------------------------
 def slanb_plan(params: Params) -> Answers:
-    """``slanb.engine.plan.plan`` as a notebook calls it: opens the history, resolves the month (the last
-    complete one), computes everything, closes the history."""
-    from slanb.engine.plan import plan
+    """``slanb.compute`` as a notebook calls it: opens the history, resolves the month (the last
+    complete one), plans and tracks it, closes the history."""
+    from slanb.engine.month import compute
 
-    return _plan_answers(plan(Params(db=params.db)))
+    return _plan_answers(compute(Params(db=params.db)))
 
 
-def _plan_answers(p: Any) -> Answers:
+def _plan_answers(sla: Any) -> Answers:
+    p = sla.plan
     out: Answers = {}
     out.update(_slanb_volume_answers(p.volume, p.params))
     out.update(_slanb_sample_answers(p.revenue_per_mql, p.matrix, p.funnel))
     out["active_reps"] = p.goal.active_reps
     out["goal_mqls"] = p.goal.mqls
-    out.update(_slanb_tracking_answers(p.tracking))
+    out.update(_slanb_tracking_answers(sla.tracking))
     return out
 
 
@@ -66,32 +67,46 @@ def slanb_steps(con: duckdb.DuckDBPyConnection, params: Params) -> dict[str, Cal
     results, computed once outside the timed call)."""
     from slanb.engine.funnel import reverse_funnel
     from slanb.engine.goals import active_reps, back_solve, revenue_target
+    from slanb.engine.plan import plan_month
     from slanb.engine.tracking import track
     from slanb.engine.value import lead_value_matrix, revenue_per_mql, sample
     from slanb.engine.volume import volume
+    from slanb.store import history
 
+    month, window = params.month or "", params.sample_window
+    known = history.recorded_export(con)
+    # tracking takes the whole plan: made once here, outside the timed calls
+    plan = plan_month(con, params, known_until=known, history_start=history.first_month(con))
     state: dict[str, Any] = {}
 
     def do_volume() -> Answers:
-        return _slanb_volume_answers(volume(con, params), params)
+        v = volume(
+            con,
+            month=month,
+            lookback_months=params.lookback_months,
+            window=window,
+            known_until=known,
+        )
+        return _slanb_volume_answers(v, params)
 
     def do_sample() -> Answers:
-        rows = sample(con, params)
-        rpm = revenue_per_mql(rows, params)
+        rows = sample(con, month=month, window=window, touch_kinds=params.first_touch_kinds)
+        rpm = revenue_per_mql(rows, month=month, window=window)
         matrix = lead_value_matrix(rows, rpm.value)
         funnel = reverse_funnel(rows, None)
         state.update(rpm=rpm, matrix=matrix)
         return _slanb_sample_answers(rpm, matrix, funnel)
 
     def do_reps() -> Answers:
-        target, _ = revenue_target(params)
-        goal, _ = back_solve(target, state["rpm"].value, active_reps(con, params))
+        target = revenue_target(
+            params.goal_for(month), month=month, marketing_share=params.marketing_share
+        )
+        goal = back_solve(target, state["rpm"].value, active_reps(con, month=month))
         state["goal"] = goal
         return {"active_reps": goal.active_reps, "goal_mqls": goal.mqls}
 
     def do_tracking() -> Answers:
-        g, rpm = state["goal"], state["rpm"]
-        t = track(con, params, state["matrix"], g.mqls, g.lead_value, rpm.value)
+        t = track(con, plan, as_of=params.as_of_instant, known_until=known)
         return _slanb_tracking_answers(t)
 
     return {"volume": do_volume, "sample": do_sample, "reps": do_reps, "tracking": do_tracking}
@@ -155,8 +170,8 @@ def floor_steps(con: duckdb.DuckDBPyConnection, params: Params) -> dict[str, Cal
                 "span_start": month_start(shift_month(month, -span)),
                 "volume_start": month_start(shift_month(month, -params.lookback_months)),
                 "cutoff": cutoff,
-                "window_start": params.window_start,
-                "window_end": params.window_end,
+                "window_start": params.sample_window.start,
+                "window_end": params.sample_window.end,
             },
         ).fetchall()
         per_month: dict[str, int] = {}
@@ -187,12 +202,12 @@ def floor_steps(con: duckdb.DuckDBPyConnection, params: Params) -> dict[str, Cal
         rows = con.sql(
             floor_sql("sample"),
             params={
-                "start": params.window_start,
+                "start": params.sample_window.start,
                 "cutoff": cutoff,
                 "touch_kinds": list(params.first_touch_kinds),
             },
         ).fetchall()
-        inside = [r for r in rows if r[0] < params.window_end]
+        inside = [r for r in rows if r[0] < params.sample_window.end]
         mqls = sum(r[3] for r in inside)
         revenue = sum((r[9] for r in inside), Decimal(0))
         value = (revenue / mqls).quantize(_CENT, ROUND_HALF_UP) if mqls else None
@@ -255,8 +270,8 @@ def floor_steps(con: duckdb.DuckDBPyConnection, params: Params) -> dict[str, Cal
                 "cadence_days": params.cadence_days,
                 "cadence_calls": params.cadence_calls,
                 "cadence_kinds": list(params.cadence_kinds),
-                "window_start": params.window_start,
-                "window_end": params.window_end,
+                "window_start": params.sample_window.start,
+                "window_end": params.sample_window.end,
             },
         ).fetchall()
         total = next(r for r in rules if r["is_total"])
@@ -333,7 +348,7 @@ def pandas_steps(tables: dict[str, Any], params: Params) -> dict[str, Callable[[
         won = won_by_lead()
         lb = params.lookback_months
         volume_start = pd.Timestamp(month_start(shift_month(month, -lb)))
-        w0, w1 = pd.Timestamp(params.window_start), pd.Timestamp(params.window_end)
+        w0, w1 = pd.Timestamp(params.sample_window.start), pd.Timestamp(params.sample_window.end)
         units = {}
         for unit, col in (("leads", "created_at"), ("mqls", "mql_at"), ("sqls", "sql_at")):
             recent = int(((leads[col] >= volume_start) & (leads[col] < cutoff)).sum())
@@ -352,7 +367,7 @@ def pandas_steps(tables: dict[str, Any], params: Params) -> dict[str, Callable[[
         }
 
     def do_sample() -> Answers:
-        w0, w1 = pd.Timestamp(params.window_start), pd.Timestamp(params.window_end)
+        w0, w1 = pd.Timestamp(params.sample_window.start), pd.Timestamp(params.sample_window.end)
         s = leads[(leads.mql_at >= w0) & (leads.mql_at < cutoff)].copy()
         unknown = s.intent.isna() | s.fit.isna()
         s["intent"] = s.intent.where(~unknown, "unknown")
@@ -453,7 +468,7 @@ def pandas_steps(tables: dict[str, Any], params: Params) -> dict[str, Callable[[
         hours = (judged.first_touch_at - judged.mql_at).dt.total_seconds() / 3600
         breached = m[(m.first_touch == "breached") | (m.cadence == "breached")]
         # speed to lead on the mature sample
-        w0, w1 = pd.Timestamp(params.window_start), pd.Timestamp(params.window_end)
+        w0, w1 = pd.Timestamp(params.sample_window.start), pd.Timestamp(params.sample_window.end)
         s = leads[(leads.mql_at >= w0) & (leads.mql_at < w1)]
         t = acts[acts.kind.isin(params.first_touch_kinds) & (acts.occurred_at < cutoff)]
         t = t.merge(s[["lead_id", "mql_at"]], on="lead_id")

@@ -1,6 +1,8 @@
 """slanb: turn CRM history into a Marketing-to-Sales SLA, then track it.
 
-Data flow: export -> ``ingest`` -> DuckDB -> SQL (``slanb/sql``) -> ``plan`` -> notebooks / report.
+Data flow, one layer per folder: ``store`` (the export imported into DuckDB, the SQL) ->
+``engine`` (plan the month, then judge it: ``slanb.compute``) -> ``views`` (the words, numbers
+and charts a reader sees) -> ``publish`` (the report, the e-mail) -> ``cli``.
 """
 
 import sys
@@ -18,4 +20,14 @@ from slanb.params import Params, load_params, params_from  # noqa: E402
 
 __version__ = "0.1.0"
 
-__all__ = ["Params", "SlanbError", "__version__", "load_params", "params_from"]
+__all__ = ["Params", "SlanbError", "__version__", "compute", "load_params", "params_from"]
+
+
+def __getattr__(name: str) -> object:
+    """``slanb.compute`` loads the engine (DuckDB, polars) on first use, not at ``import slanb``."""
+    if name == "compute":
+        from slanb.engine.month import compute
+
+        return compute
+    msg = f"module 'slanb' has no attribute {name!r}"
+    raise AttributeError(msg)

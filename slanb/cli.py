@@ -43,39 +43,60 @@ def _cmd_summary(args: argparse.Namespace) -> int:
 
 
 def _cmd_plan(args: argparse.Namespace) -> int:
-    from slanb.engine.plan import plan
+    from slanb.engine.month import compute
     from slanb.params import load_params
+    from slanb.views import sentences, terminal
 
-    result = plan(load_params(args.params, month=args.month, db=args.db))
-    if args.json:
-        print(json.dumps(result.to_dict(), indent=2))
-    else:
-        print(result.format())
+    sla = compute(load_params(args.params, month=args.month, db=args.db))
+    print(json.dumps(sentences.summary(sla), indent=2) if args.json else terminal.plan_text(sla))
     return 0
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from slanb.publish.report import cli_report
+    from slanb.params import load_params
+    from slanb.publish.report import build_report
 
-    return cli_report(args)
+    result = build_report(
+        load_params(args.params, month=args.month, db=args.db), out=args.out or "reports"
+    )
+    print(result.format())
+    return 0
 
 
 def _cmd_deliver(args: argparse.Namespace) -> int:
-    from slanb.publish.deliver import cli_deliver
+    from slanb.publish.deliver import deliver
+    from slanb.publish.settings import load_settings
 
-    return cli_deliver(args)
+    result = deliver(
+        load_settings(args.params),
+        month=args.month,
+        out=args.out or "reports",
+        dry_run=args.dry_run,
+        resend=args.resend,
+    )
+    print(result.format())
+    return 0
 
 
 def _cmd_run_monthly(args: argparse.Namespace) -> int:
-    from slanb.publish.deliver import cli_run_monthly
+    from slanb.params import load_params
+    from slanb.publish.monthly import run_monthly
+    from slanb.publish.settings import load_settings
 
-    return cli_run_monthly(args)
+    return run_monthly(
+        load_params(args.params), load_settings(args.params), out=args.out or "reports"
+    )
 
 
 def _cmd_dashboard(args: argparse.Namespace) -> int:
-    from slanb.engine.tracking import dashboard_cli
+    """The month in progress (or ``--month``), judged now (or ``--as-of``)."""
+    from slanb.engine.month import compute
+    from slanb.params import load_params
+    from slanb.views import terminal
 
-    return dashboard_cli(args.params, args.as_of, args.month, args.db)
+    params = load_params(args.params, as_of=args.as_of, month=args.month, db=args.db)
+    print(terminal.dashboard_text(compute(params, in_progress=True)))
+    return 0
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -177,10 +198,15 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
 def _absolute_paths(args: argparse.Namespace) -> None:
     """Paths typed on the command line are relative to the current directory, as in any CLI.
 
-    (Paths inside a params file resolve from the project root; see docs/metrics.md.)
+    (Paths inside a params file resolve from the project root; see docs/metrics.md.) An empty
+    path is refused: ``--out ""`` must not quietly mean the project's ``reports/``.
     """
     for name in ("db", "params", "folder", "out"):
         value = getattr(args, name, None)
+        if value is not None and not value.strip():
+            flag = name if name == "folder" else f"--{name}"
+            msg = f"{flag} is empty: give a path, or leave {flag} out for the default"
+            raise SlanbError(msg)
         if value:
             setattr(args, name, str(Path(value).expanduser().absolute()))
 
@@ -188,9 +214,9 @@ def _absolute_paths(args: argparse.Namespace) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit code."""
     args = _parser().parse_args(argv)
-    _absolute_paths(args)
     func: Callable[[argparse.Namespace], int] = args.func
     try:
+        _absolute_paths(args)
         return func(args)
     except BrokenPipeError:  # `slanb plan | head`: the reader left; not an error
         sys.stderr.close()

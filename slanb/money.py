@@ -60,17 +60,3 @@ def dollars(x: float | None) -> str:
     if x is None:
         return "n/a"
     return f"${dec(x).quantize(Decimal(1), rounding=ROUND_HALF_UP):,}"
-
-
-def percent(share: float | None) -> str:
-    """``95%``; a share short of 100% (or above 0%) never rounds to 100% (or 0%).
-
-    >>> percent(0.95), percent(0.996), percent(0.001), percent(None)
-    ('95%', '99.6%', '0.1%', 'n/a')
-    """
-    if share is None:
-        return "n/a"
-    text = f"{share:.0%}"
-    if (text == "100%" and share < 1) or (text == "0%" and share > 0):
-        text = f"{share:.1%}"
-    return text

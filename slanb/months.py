@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from slanb.errors import SlanbError
@@ -65,3 +66,31 @@ def month_range(first: str, last: str) -> list[str]:
 def month_label(month: str) -> str:
     """``October 2026`` for ``2026-10``."""
     return month_start(month).strftime("%B %Y")
+
+
+@dataclass(frozen=True)
+class MonthSpan:
+    """The calendar months ``first`` to ``last`` (``YYYY-MM``, both inside), and their UTC instants.
+
+    >>> w = MonthSpan("2025-07", "2026-06")
+    >>> w.start, w.end, len(w.months)
+    (datetime.datetime(2025, 7, 1, 0, 0), datetime.datetime(2026, 7, 1, 0, 0), 12)
+    """
+
+    first: str
+    last: str
+
+    @property
+    def start(self) -> datetime:
+        """The first instant of ``first``."""
+        return month_start(self.first)
+
+    @property
+    def end(self) -> datetime:
+        """The first instant after ``last`` (the span is ``[start, end)``)."""
+        return month_start(shift_month(self.last, 1))
+
+    @property
+    def months(self) -> list[str]:
+        """Every month of the span, oldest first (empty when ``last`` is before ``first``)."""
+        return month_range(self.first, self.last)

@@ -18,7 +18,7 @@ from typing import Any
 import yaml
 
 from slanb.errors import SlanbError
-from slanb.months import month_start, parse_month, shift_month
+from slanb.months import MonthSpan, month_start, parse_month, shift_month
 from slanb.paths import resolve_path
 
 DEFAULT_DB = "data/demo.duckdb"
@@ -97,19 +97,13 @@ class Params:
         return month_start(shift_month(self._month(), 1))
 
     @property
-    def window_end_month(self) -> str:
-        """The first month after the revenue-per-MQL sample (the first immature month)."""
-        return shift_month(self._month(), -self.maturity_months)
+    def sample_window(self) -> MonthSpan:
+        """The revenue-per-MQL sample: ``lookback_months`` months, ``maturity_months`` before M.
 
-    @property
-    def window_start(self) -> datetime:
-        """First instant of the revenue-per-MQL sample."""
-        return month_start(shift_month(self.window_end_month, -self.lookback_months))
-
-    @property
-    def window_end(self) -> datetime:
-        """First instant after the revenue-per-MQL sample."""
-        return month_start(self.window_end_month)
+        ``2025-07`` to ``2026-06`` for October 2026 on the defaults.
+        """
+        last = shift_month(self._month(), -self.maturity_months - 1)
+        return MonthSpan(shift_month(last, -(self.lookback_months - 1)), last)
 
     @property
     def excluded_months(self) -> list[str]:

@@ -9,6 +9,9 @@ import duckdb
 import polars as pl
 import pytest
 
+from slanb.engine.month import compute
+from slanb.engine.plan import Plan
+from slanb.params import Params
 from slanb.store.db import create_schema
 
 COLUMNS = {
@@ -76,3 +79,8 @@ def history(tmp_path: Path):
         return write_history(tmp_path / f"history_{next(counter)}.duckdb", tables, **kw)
 
     return make
+
+
+def plan(params: Params) -> Plan:
+    """The plan of ``slanb.compute(params)``: what the tests of steps 1 to 5 read."""
+    return compute(params).plan

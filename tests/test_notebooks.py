@@ -14,6 +14,7 @@ import papermill
 import pytest
 
 from slanb.params import NOTEBOOK_PARAMS, Params, load_params
+from slanb.views import pages
 from tests.conftest import write_history
 from tests.fixtures import worked_example
 
@@ -94,16 +95,17 @@ def test_every_notebook_has_the_same_parameters_cell():
 def test_notebooks_are_views_no_def_class_sql_or_arithmetic(path):
     nb = _read(path)
     code = _code(nb)
-    assert code[1].source.splitlines()[-2:] == [
-        "p = slanb.params_from(globals())",
-        "plan = slanb.engine.plan.plan(p)",
-    ]
+    assert code[1].source.splitlines()[-1] == "sla = slanb.compute(slanb.params_from(globals()))"
     for cell in code[1:]:  # after the parameters cell, whose `str | None` is not arithmetic
         tree = ast.parse(cell.source)
         for node in ast.walk(tree):
             assert not isinstance(node, ast.FunctionDef | ast.ClassDef | ast.Lambda), cell.source
             assert not isinstance(node, ast.BinOp | ast.AugAssign), f"arithmetic: {cell.source}"
         assert not re.search(r"\bselect\b.+\bfrom\b", cell.source, re.I | re.S), cell.source
+
+
+def test_the_notebooks_are_the_reports_pages_in_order():
+    assert tuple(p.stem for p in NOTEBOOKS) == pages.NAMES
 
 
 def test_papermill_finds_the_parameters():

@@ -5,6 +5,7 @@ from datetime import datetime
 import pytest
 
 from slanb.errors import SlanbError
+from slanb.months import MonthSpan
 from slanb.params import Params, load_params, params_from
 
 
@@ -15,7 +16,11 @@ def test_defaults_file_matches_the_dataclass():
 
 def test_derived_window_for_october():
     p = Params(month="2026-10")
-    assert (p.window_start, p.window_end) == (datetime(2025, 7, 1), datetime(2026, 7, 1))
+    assert p.sample_window == MonthSpan("2025-07", "2026-06")
+    assert (p.sample_window.start, p.sample_window.end) == (
+        datetime(2025, 7, 1),
+        datetime(2026, 7, 1),
+    )
     assert p.excluded_months == ["2026-07", "2026-08", "2026-09"]
     assert (p.cutoff, p.end) == (datetime(2026, 10, 1), datetime(2026, 11, 1))
     assert Params(month="2026-10", maturity_months=0).excluded_months == []

@@ -45,7 +45,6 @@ from hypothesis import strategies as st
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from slanb import _files, cli
-from slanb.engine.tracking import dashboard_cli
 from slanb.engine.value import revenue_per_mql, sample
 from slanb.errors import SlanbError
 from slanb.months import month_label
@@ -55,10 +54,10 @@ from slanb.publish.report import build_report
 from slanb.store.db import connect, create_schema
 from slanb.store.ingest import IngestError, ingest
 from slanb.store.ingest.read import _parse, _trimmed
-from slanb.views import charts
+from slanb.views import charts, theme
 from tests.conftest import write_history
 from tests.fixtures import tracking_example
-from tests.test_ingest import FIXTURES, contents
+from tests.store.test_ingest import FIXTURES, contents
 
 ROOT = Path(__file__).resolve().parents[1]
 BAD = Path(__file__).parent / "fixtures" / "bad_inputs"
@@ -463,7 +462,9 @@ def test_revenue_per_mql_is_the_cent_exact_revenue_over_the_sample_mqls(mqls, wo
             [[f"D{k}", f"L{k % mqls}", str(Decimal(c) / 100)] for k, c in enumerate(won)],
         )
     params = Params(month="2026-04", lookback_months=1, maturity_months=0)
-    rpm = revenue_per_mql(sample(con, params), params)
+    w = params.sample_window
+    rows = sample(con, month="2026-04", window=w, touch_kinds=params.first_touch_kinds)
+    rpm = revenue_per_mql(rows, month="2026-04", window=w)
     con.close()
     revenue = sum((Decimal(c) / 100 for c in won), Decimal(0))
     assert rpm.mqls == mqls
@@ -607,10 +608,13 @@ def test_a_report_killed_while_publishing_leaves_a_whole_report(tmp_path):
                 _publish_forever(out)
             finally:
                 os._exit(1)
+        folder = out / "2026-10"
+        deadline = time.monotonic() + 30
+        while not folder.exists() and time.monotonic() < deadline:  # a loaded machine forks slowly
+            time.sleep(0.001)
         time.sleep(rng.uniform(0.002, 0.03))
         os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
-        folder = out / "2026-10"
         assert sorted(p.name for p in folder.iterdir()) == [
             "01_step.html", "index.html", "summary.json"
         ], f"seed {seed}"  # fmt: skip
@@ -891,7 +895,7 @@ def test_hostile_names_reach_every_page_escaped(hostile):
 
 
 def test_a_chart_cannot_close_the_script_it_is_embedded_in():
-    assert charts.THEME  # importing slanb.charts sets the renderer every notebook uses
+    assert charts.MONEY and theme.THEME  # importing slanb.views.charts enables the renderer
     chart = alt.Chart(pl.DataFrame({"rep": [BREAKOUT[:40]], "mqls": [3]}))
     page = chart.mark_bar().encode(x="mqls:Q", y="rep:N")._repr_mimebundle_()["text/html"]
     assert "</script><script>alert(3)" not in page
@@ -923,7 +927,8 @@ def test_the_dashboard_lists_lead_ids_only(hostile, tmp_path, capsys):
     params_file = tmp_path / "params.yaml"
     params_file.write_text("revenue_goal: 15000\nmarketing_share: 1.0\nlookback_months: 2\n"
                            "maturity_months: 1\n")  # fmt: skip
-    assert dashboard_cli(str(params_file), None, "2026-04", str(hostile["db"])) == 0
+    args = ["dashboard", "--params", str(params_file), "--month", "2026-04"]
+    assert cli.main([*args, "--db", str(hostile["db"])]) == 0
     out = capsys.readouterr().out
     rows = out.split("  Leads\n", 1)[1].split("\n\n", 1)[0].splitlines()
     assert len(rows) == 3  # two reps and the unassigned leads

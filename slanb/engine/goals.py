@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 import duckdb
 
-from slanb.money import ceil_div, cents, dec, ratio, usd
-from slanb.params import Params
+from slanb.money import ceil_div, cents, dec, ratio
+from slanb.months import month_start, shift_month
 from slanb.store.db import load_sql
 
 VERDICTS = ("realistic", "stretch", "unrealistic")
@@ -20,10 +20,15 @@ class Target:
     revenue_goal: float | None
     marketing_share: float
     revenue_target: float | None
+    messages: tuple[str, ...] = field(default=(), compare=False)
 
     def to_dict(self) -> dict[str, object]:
         """JSON-ready form."""
-        return asdict(self)
+        return {
+            "revenue_goal": self.revenue_goal,
+            "marketing_share": self.marketing_share,
+            "revenue_target": self.revenue_target,
+        }
 
 
 @dataclass(frozen=True)
@@ -35,57 +40,61 @@ class Goal:
     active_reps: int
     mqls_per_rep: float | None
     reps: tuple[str, ...]  # names of the reps active in M
+    messages: tuple[str, ...] = field(default=(), compare=False)
 
     def to_dict(self) -> dict[str, object]:
         """JSON-ready form."""
         d = asdict(self)
         d["reps"] = list(self.reps)
+        del d["messages"]
         return d
 
 
 @dataclass(frozen=True)
 class CrossCheck:
-    """Step 5: is the goal realistic against the trailing 3-month average?"""
+    """Step 5: is the goal realistic against the trailing 3-month average?
 
+    ``months`` is how many lookback months ``months_at_goal`` counts over.
+    """
+
+    goal_mqls: int | None
     trailing_3_avg: float | None
     ratio: float | None
     historical_max: int | None
     months_at_goal: int | None
+    months: int
     lookback_months: int
     verdict: str | None
-    sentence: str
 
     def to_dict(self) -> dict[str, object]:
         """JSON-ready form."""
         d = asdict(self)
+        del d["goal_mqls"], d["months"]
         d["trailing_3_avg"] = None if self.trailing_3_avg is None else round(self.trailing_3_avg, 2)
         return d
 
 
-def revenue_target(params: Params) -> tuple[Target, tuple[str, ...]]:
-    """Step 3 for the resolved month; a message when a goal mapping has no entry for it."""
-    goal = params.goal_for(params.month or "")
+def revenue_target(goal: float | None, *, month: str, marketing_share: float) -> Target:
+    """Step 3: the company goal for ``month`` × marketing's share (a message when there is no goal)."""
     if goal is None:
         msg = (
-            f"revenue_goal has no entry for {params.month}: the revenue target and the MQL goal are "
-            f"undefined. Add `{params.month}: amount` to revenue_goal."
+            f"revenue_goal has no entry for {month}: the revenue target and the MQL goal are "
+            f"undefined. Add `{month}: amount` to revenue_goal."
         )
-        return Target(None, params.marketing_share, None), (msg,)
-    target = cents(dec(goal) * dec(params.marketing_share))
-    return Target(cents(goal), params.marketing_share, target), ()
+        return Target(None, marketing_share, None, messages=(msg,))
+    return Target(cents(goal), marketing_share, cents(dec(goal) * dec(marketing_share)))
 
 
-def active_reps(con: duckdb.DuckDBPyConnection, params: Params) -> list[str]:
-    """Names of the reps active in M (start on/before its last day, end on/after its first)."""
+def active_reps(con: duckdb.DuckDBPyConnection, *, month: str) -> list[str]:
+    """Names of the reps active in ``month`` (start on/before its last day, end on/after its first)."""
     rows = con.sql(
-        load_sql("plan/active_reps"), params={"month_start": params.cutoff, "month_end": params.end}
+        load_sql("plan/active_reps"),
+        params={"month_start": month_start(month), "month_end": month_start(shift_month(month, 1))},
     ).fetchall()
     return [name for _, name, _ in rows]
 
 
-def back_solve(
-    target: Target, value: float | None, reps: list[str]
-) -> tuple[Goal, tuple[str, ...]]:
+def back_solve(target: Target, value: float | None, reps: list[str]) -> Goal:
     """Step 4: MQL goal = ⌈target ÷ value⌉; lead-value goal = target; MQLs per active rep."""
     messages: list[str] = []
     mqls: int | None = None
@@ -98,15 +107,13 @@ def back_solve(
         )
     elif mqls is not None:
         per_rep = round(mqls / len(reps), 1)
-    return (
-        Goal(
-            mqls=mqls,
-            lead_value=target.revenue_target,
-            active_reps=len(reps),
-            mqls_per_rep=per_rep,
-            reps=tuple(reps),
-        ),
-        tuple(messages),
+    return Goal(
+        mqls=mqls,
+        lead_value=target.revenue_target,
+        active_reps=len(reps),
+        mqls_per_rep=per_rep,
+        reps=tuple(reps),
+        messages=tuple(messages),
     )
 
 
@@ -128,56 +135,33 @@ def cross_check(
     *,
     trailing_3_avg: float | None,
     monthly_mqls: list[int],
-    params: Params,
+    lookback_months: int,
+    realistic_ratio: float,
+    stretch_ratio: float,
 ) -> CrossCheck:
     """Step 5: ratio = goal ÷ trailing 3-month average (2 decimals), its verdict and the history.
 
     ``monthly_mqls`` are the lookback months' MQL counts (step 1). The verdict is judged on the ratio
     as shown, so a reader never sees 1.10 labelled ``stretch``.
+
+    >>> c = cross_check(750, trailing_3_avg=720.0, monthly_mqls=[700, 760], lookback_months=12,
+    ...                 realistic_ratio=1.10, stretch_ratio=1.30)
+    >>> c.ratio, c.verdict, c.months_at_goal
+    (1.04, 'realistic', 1)
     """
     hist_max = max(monthly_mqls) if monthly_mqls else None
-    if goal_mqls is None or not trailing_3_avg:
-        return CrossCheck(
-            trailing_3_avg=trailing_3_avg,
-            ratio=None,
-            historical_max=hist_max,
-            months_at_goal=None,
-            lookback_months=params.lookback_months,
-            verdict=None,
-            sentence="The goal cannot be cross-checked: "
-            + ("there is no MQL goal." if goal_mqls is None else "there is no trailing volume."),
-        )
-    r = ratio(goal_mqls, trailing_3_avg)
-    v = verdict(r, realistic_ratio=params.realistic_ratio, stretch_ratio=params.stretch_ratio)
-    at_goal = sum(1 for m in monthly_mqls if m >= goal_mqls)
-    change = r - 1
-    if abs(change) < 0.005:
-        ask = "the same volume as"
-    elif change > 0:
-        ask = f"{change:.0%} more MQLs than"
-    else:
-        ask = f"{-change:.0%} fewer MQLs than"
-    sentence = (
-        f"The goal of {goal_mqls:,} MQLs asks for {ask} the last three months' average of "
-        f"{trailing_3_avg:,.0f} (ratio {r:.2f}: {v}); {at_goal} of the last {len(monthly_mqls)} months "
-        f"reached it, and the best month delivered {hist_max:,}."
-    )
+    r = v = at_goal = None
+    if goal_mqls is not None and trailing_3_avg:
+        r = ratio(goal_mqls, trailing_3_avg)
+        v = verdict(r, realistic_ratio=realistic_ratio, stretch_ratio=stretch_ratio)
+        at_goal = sum(1 for m in monthly_mqls if m >= goal_mqls)
     return CrossCheck(
+        goal_mqls=goal_mqls,
         trailing_3_avg=trailing_3_avg,
         ratio=r,
         historical_max=hist_max,
         months_at_goal=at_goal,
-        lookback_months=params.lookback_months,
+        months=len(monthly_mqls),
+        lookback_months=lookback_months,
         verdict=v,
-        sentence=sentence,
-    )
-
-
-def headline(goal: Goal, month_label: str) -> str:
-    """The headline: Marketing must deliver 750 MQLs ($75,000 of lead value) in October 2026."""
-    if goal.mqls is None:
-        return f"No MQL goal can be set for {month_label}: see the messages below"
-    return (
-        f"Marketing must deliver {goal.mqls:,} MQLs ({usd(goal.lead_value)} of lead value) "
-        f"in {month_label}"
     )

@@ -17,23 +17,21 @@ plus the breached lead ids of the reps on the dashboard.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import duckdb
 import polars as pl
 
+from slanb.engine.plan import Plan
 from slanb.errors import SlanbError
-from slanb.money import cents, dec, dollars, percent, ratio, usd
-from slanb.months import month_label, month_of
-from slanb.params import Params
-from slanb.store import history
+from slanb.money import cents, dec, ratio, usd
+from slanb.months import month_label, month_start, shift_month
 from slanb.store.db import load_sql
 
 BANDS = ("<1 h", "1–4 h", "4–24 h", ">24 h", "never")
 UNKNOWN = "unknown"
-_LEAD_IDS_SHOWN = 4  # lead ids printed per rep in the terminal table; to_dict() has them all
 
 
 @dataclass(frozen=True)
@@ -140,7 +138,6 @@ class Tracking:
 
     month: str
     as_of: datetime
-    params: Params
     delivery: Delivery
     pacing: pl.DataFrame
     waterfall: pl.DataFrame
@@ -158,114 +155,7 @@ class Tracking:
     @property
     def in_progress(self) -> bool:
         """True when the month is judged before its end."""
-        return self.as_of < self.params.end
-
-    def headline(self) -> str:
-        """Marketing delivered 712 of 750 MQLs (95%, $71,300 of $75,000 lead value); sales ... .
-
-        Money in whole dollars, as every page states totals.
-        """
-        d, ft = self.delivery, self.first_touch
-        so_far = " so far" if self.in_progress else ""
-        value = "lead value undefined" if d.lead_value is None else f"{dollars(d.lead_value)}"
-        if d.lead_value is not None:
-            value += (
-                " lead value"
-                if d.lead_value_goal is None
-                else f" of {dollars(d.lead_value_goal)} lead value"
-            )
-        if d.goal_mqls is None:
-            market = f"Marketing delivered {d.mqls:,} MQLs{so_far} ({value})"
-        else:
-            market = (
-                f"Marketing delivered {d.mqls:,} of {d.goal_mqls:,} MQLs{so_far} "
-                f"({percent(d.attainment)}, {value})"
-            )
-        hours = f"{ft.hours:g} h"
-        if ft.met_share is None:
-            sales = f"no MQL has reached its {hours} first-touch deadline yet"
-        else:
-            sales = f"sales touched {percent(ft.met_share)} of MQLs within {hours}"
-        return f"{market}; {sales}; {self._dashboard_count()}"
-
-    def _dashboard_count(self) -> str:
-        ids = self.dashboard["rep_id"].to_list()
-        reps = sum(1 for r in ids if r != "unassigned")
-        if not ids:
-            return "no rep is on the dashboard"
-        text = (
-            "no rep is" if reps == 0 else "1 rep is" if reps == 1 else f"{reps} reps are"
-        ) + " on the dashboard"
-        if "unassigned" in ids:
-            text += ", plus unassigned leads" if reps else " but unassigned leads are"
-        return text
-
-    def format_dashboard(self) -> str:
-        """The "don't be on the dashboard" table for a terminal, or a sentence when it is empty."""
-        p = self.params
-        when = f"as of {self.as_of:%Y-%m-%d %H:%M} UTC" if self.in_progress else "the whole month"
-        rules = (
-            f"Late first touch: no {_kinds(p.first_touch_kinds)} within {p.first_touch_hours:g} h "
-            f"of becoming an MQL. Short cadence: fewer than "
-            f"{_touches(p.cadence_calls, p.cadence_kinds)} in the first {p.cadence_days} days "
-            "(leads with a deal created in that window are excluded)."
-        )
-        title = f"Don't be on the dashboard: {self.month_label} ({when})"
-        if self.dashboard.is_empty():
-            return "\n".join([title, "", self._empty_sentence()])
-        rows = [
-            (
-                r["name"],
-                str(r["late_first_touch"]),
-                str(r["short_cadence"]),
-                _lead_list(r["lead_ids"]),
-            )
-            for r in self.dashboard.to_dicts()
-        ]
-        width = max(len("Rep"), *(len(r[0]) for r in rows))
-        header = f"  {'Rep':<{width}}  {'Late first touch':>16}  {'Short cadence':>13}  Leads"
-        lines = [title, rules, "", header]
-        lines += [f"  {n:<{width}}  {late:>16}  {short:>13}  {ids}" for n, late, short, ids in rows]
-        return "\n".join(lines)
-
-    def _empty_sentence(self) -> str:
-        ft, c, p = self.first_touch, self.cadence, self.params
-        if ft.judged == 0 and c.judged == 0:
-            return (
-                f"No rep is on the dashboard for {self.month_label}: no first-touch or cadence "
-                "deadline has passed yet."
-            )
-        return (
-            f"No rep is on the dashboard for {self.month_label}: every MQL judged was touched "
-            f"within {p.first_touch_hours:g} h ({_count(ft.judged, 'MQL')} judged) and worked with "
-            f"at least {_touches(p.cadence_calls, p.cadence_kinds)} in its first "
-            f"{p.cadence_days} days ({_count(c.judged, 'MQL')} judged)."
-        )
-
-    def speed_to_lead_note(self) -> str:
-        """The warning that goes with the speed-to-lead table: hand-raisers are called faster.
-
-        Names the hand-raiser share of the fastest and the slowest timed band with MQLs, and says
-        whether the mix favours the faster band in this history.
-        """
-        base = (
-            "Hand-raisers tend to be called faster, so the bands can mix intent with speed: read "
-            "the hand-raiser share per band before crediting speed for a band's higher rates."
-        )
-        rows = [r for r in self.speed_to_lead.to_dicts() if r["band"] != "never" and r["mqls"]]
-        if len(rows) < 2:
-            return base
-        fast, slow = rows[0], rows[-1]
-        mix = (
-            "so part of the faster band's lead is intent, not speed"
-            if fast["hand_raiser_share"] > slow["hand_raiser_share"]
-            else "so here the mix does not favour the faster band"
-        )
-        return (
-            f"{base} Here hand-raisers are {percent(fast['hand_raiser_share'])} of the MQLs first "
-            f"touched in {fast['band']} and {percent(slow['hand_raiser_share'])} of those touched in "
-            f"{slow['band']}, {mix}."
-        )
+        return self.as_of < month_start(shift_month(self.month, 1))
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form: delivery, pacing, first_touch, cadence, dashboard, speed_to_lead."""
@@ -285,49 +175,49 @@ class Tracking:
             "speed_to_lead": self.speed_to_lead.select(
                 "band", "mqls", "sql_rate", "won_rate"
             ).to_dicts(),
+            "tracking_messages": list(self.messages),
+            "as_of": self.as_of.isoformat(),
+            "in_progress": self.in_progress,
         }
 
 
 # ---- the computation ---------------------------------------------------------------------------
 def track(
     con: duckdb.DuckDBPyConnection,
-    params: Params,
-    matrix: pl.DataFrame,
-    goal_mqls: int | None,
-    lead_value_goal: float | None,
-    overall_value: float | None,
+    plan: Plan,
+    *,
+    as_of: datetime,
+    known_until: datetime | None,
 ) -> Tracking:
-    """Judge ``params.month`` at ``params.as_of_instant``: delivery, pacing, rules and dashboard.
+    """Judge the plan's month at ``as_of``: delivery, pacing, the two rules and the dashboard.
 
-    ``matrix`` is the plan's lead-value matrix (columns intent, fit, lead_value); an MQL with a NULL
-    intent or fit is valued at its ``unknown`` row, or at ``overall_value`` (the plan's revenue per
-    MQL) when the matrix has none. ``goal_mqls`` and ``lead_value_goal`` are the plan's goals (None
-    when undefined: attainment and the pro-rated goals are then None).
+    The plan gives the goals, the lead value of each bucket (an MQL with a NULL intent or fit is
+    valued at the matrix's ``unknown`` row, or at the overall revenue per MQL when the matrix has
+    none) and the sales terms. ``as_of`` is capped at ``known_until`` (the instant the history is
+    complete up to): touches after it are not in the history yet.
     """
-    if params.month is None:
-        msg = "track() needs a resolved SLA month: pass params with month='YYYY-MM'."
-        raise SlanbError(msg)
-    month = params.month
-    as_of = params.as_of_instant
-    known = history.recorded_export(con)
-    capped = known is not None and known < as_of
+    month, p = plan.month, plan.params
+    cutoff, end = month_start(month), month_start(shift_month(month, 1))
+    goal_mqls, lead_value_goal = plan.goal.mqls, plan.goal.lead_value
+    overall_value = plan.revenue_per_mql.value
+    capped = known_until is not None and known_until < as_of
     if capped:
-        as_of = known  # never judge past what the history knows: touches after it are not in yet
-    if as_of < params.cutoff:
+        as_of = known_until  # type: ignore[assignment]
+    if as_of < cutoff:
         msg = (
             f"as_of {as_of:%Y-%m-%d %H:%M} is before the SLA month {month} begins: nothing can be "
             f"judged yet. Pass an as_of inside {month}, or an earlier month."
         )
         raise SlanbError(msg)
-    values, unknown_in_matrix = _bucket_values(matrix, overall_value)
+    values, unknown_in_matrix = _bucket_values(plan.matrix, overall_value)
     messages: list[str] = []
-    if capped and as_of < params.end:
+    if capped and as_of < end:
         messages.append(
             f"The history is complete up to {as_of:%Y-%m-%d %H:%M} UTC (its last import), so "
             f"{month} is judged as of then; import a newer export to judge it later."
         )
 
-    delivery = _delivery(con, params, as_of, values, unknown_in_matrix, goal_mqls, lead_value_goal)
+    delivery = _delivery(con, cutoff, as_of, values, unknown_in_matrix, goal_mqls, lead_value_goal)
     unknown = delivery.by_bucket.filter(pl.col("intent") == UNKNOWN)["mqls"].sum()
     if goal_mqls is None:
         messages.append(f"No MQL goal for {month}: MQL attainment and its pacing are undefined.")
@@ -338,8 +228,8 @@ def track(
         )
     if unknown and not unknown_in_matrix and overall_value is not None:
         messages.append(
-            f"{_count(unknown, 'MQL')} delivered in {month} had no intent or fit; the plan's "
-            f"matrix has no unknown bucket, so they are valued at the overall revenue per MQL "
+            f"MQLs delivered in {month} with no intent or fit: {unknown:,}. The plan's matrix has "
+            f"no unknown bucket, so they are valued at the overall revenue per MQL "
             f"({usd(overall_value)})."
         )
     if delivery.lead_value is None:
@@ -351,32 +241,33 @@ def track(
     rules = con.sql(
         load_sql("track/rules_by_rep"),
         params={
-            "cutoff": params.cutoff,
-            "end": params.end,
+            "cutoff": cutoff,
+            "end": end,
             "as_of": as_of,
-            "first_touch_hours": params.first_touch_hours,
-            "first_touch_kinds": list(params.first_touch_kinds),
-            "cadence_days": params.cadence_days,
-            "cadence_calls": params.cadence_calls,
-            "cadence_kinds": list(params.cadence_kinds),
+            "first_touch_hours": p.first_touch_hours,
+            "first_touch_kinds": list(p.first_touch_kinds),
+            "cadence_days": p.cadence_days,
+            "cadence_calls": p.cadence_calls,
+            "cadence_kinds": list(p.cadence_kinds),
         },
     ).pl()
-    first_touch, cadence, dashboard = _rules(rules, params)
-    if as_of < params.end:
+    first_touch, cadence, dashboard = _rules(rules, hours=p.first_touch_hours)
+    if as_of < end:
         messages.append(
             f"{month} is judged as of {as_of:%Y-%m-%d %H:%M} UTC: {first_touch.pending:,} "
             f"first-touch and {cadence.pending:,} cadence deadlines fall later in the month and "
             "are pending."
         )
 
+    window = p.sample_window
     speed = (
         con.sql(
             load_sql("track/speed_to_lead"),
             params={
-                "window_start": params.window_start,
-                "window_end": params.window_end,
-                "cutoff": params.cutoff,
-                "first_touch_kinds": list(params.first_touch_kinds),
+                "window_start": window.start,
+                "window_end": window.end,
+                "cutoff": cutoff,
+                "first_touch_kinds": list(p.first_touch_kinds),
             },
         )
         .pl()
@@ -385,16 +276,15 @@ def track(
     )
     if speed["mqls"].sum() == 0:
         messages.append(
-            f"No MQLs in the speed-to-lead sample ({month_of(params.window_start)} to "
-            f"{month_of(params.window_end)}, end excluded): the bands are empty."
+            f"No MQLs in the speed-to-lead sample ({window.first} to {window.last}): the bands "
+            "are empty."
         )
 
     return Tracking(
         month=month,
         as_of=as_of,
-        params=params,
         delivery=delivery,
-        pacing=_pacing(con, params, as_of, values, goal_mqls, lead_value_goal),
+        pacing=_pacing(con, cutoff, end, as_of, values, goal_mqls, lead_value_goal),
         waterfall=_waterfall(delivery),
         first_touch=first_touch,
         cadence=cadence,
@@ -421,7 +311,7 @@ def _bucket_values(
 
 def _delivery(
     con: duckdb.DuckDBPyConnection,
-    params: Params,
+    cutoff: datetime,
     as_of: datetime,
     values: dict[str, list[Any]],
     unknown_in_matrix: bool,
@@ -430,7 +320,7 @@ def _delivery(
 ) -> Delivery:
     rows = con.sql(
         load_sql("track/delivery_by_bucket"),
-        params={"cutoff": params.cutoff, "as_of": as_of, **values},
+        params={"cutoff": cutoff, "as_of": as_of, **values},
     ).pl()
     by_bucket = rows.select(
         "intent",
@@ -463,7 +353,8 @@ def _delivery(
 
 def _pacing(
     con: duckdb.DuckDBPyConnection,
-    params: Params,
+    cutoff: datetime,
+    end: datetime,
     as_of: datetime,
     values: dict[str, list[Any]],
     goal_mqls: int | None,
@@ -472,9 +363,9 @@ def _pacing(
     """Cumulative delivery per day against the goals pro-rated by day (goal × day ÷ days in M)."""
     rows = con.sql(
         load_sql("track/pacing_by_day"),
-        params={"cutoff": params.cutoff, "as_of": as_of, **values},
+        params={"cutoff": cutoff, "as_of": as_of, **values},
     ).pl()
-    days = (params.end - params.cutoff).days
+    days = (end - cutoff).days
 
     def to_date(goal: float | None) -> list[float | None]:
         if goal is None:
@@ -542,7 +433,7 @@ def _waterfall(delivery: Delivery) -> pl.DataFrame:
     )
 
 
-def _rules(rules: pl.DataFrame, params: Params) -> tuple[FirstTouch, Cadence, pl.DataFrame]:
+def _rules(rules: pl.DataFrame, *, hours: float) -> tuple[FirstTouch, Cadence, pl.DataFrame]:
     counts = [
         c for c in rules.columns if c.startswith(("touch_", "cadence_")) or c == "never_touched"
     ]
@@ -550,7 +441,7 @@ def _rules(rules: pl.DataFrame, params: Params) -> tuple[FirstTouch, Cadence, pl
     total = rules.filter(pl.col("is_total")).row(0, named=True)
     reps = rules.filter(~pl.col("is_total"))
     first_touch = FirstTouch(
-        hours=params.first_touch_hours,
+        hours=hours,
         judged=total["touch_judged"],
         met=total["touch_met"],
         breached=total["touch_breached"],
@@ -594,66 +485,3 @@ def _rules(rules: pl.DataFrame, params: Params) -> tuple[FirstTouch, Cadence, pl
         pl.col("breached_lead_ids").cast(pl.List(pl.String)).alias("lead_ids"),
     )
     return first_touch, cadence, dashboard
-
-
-# ---- the command -------------------------------------------------------------------------------
-def dashboard_cli(
-    params_file: str | None, as_of: str | None, month: str | None, db: str | None
-) -> int:
-    """``slanb dashboard``: print the headline and the dashboard for the month in progress.
-
-    The month is ``month``, else the params file's, else the month holding ``as_of``, else the month
-    holding now. Returns the exit code.
-    """
-    # imported here: slanb.plan may import this module to attach tracking to the Plan
-    from slanb.engine.plan import plan_on
-    from slanb.params import load_params
-    from slanb.store import db as slanb_db
-
-    params = load_params(params_file, as_of=as_of, month=month, db=db)
-    with slanb_db.connect(params.db_path) as con:
-        if params.month is None:
-            # the month in progress: the one holding as_of (or now), but never past the history
-            at = params.as_of_or_now
-            known = history.recorded_export(con)
-            if known is not None and known <= at:
-                at = known - timedelta(microseconds=1)
-            params = params.replace(month=month_of(at))
-        p = plan_on(con, params)
-        t = track(
-            con,
-            p.params,
-            p.matrix,
-            p.goal.mqls,
-            p.goal.lead_value,
-            p.revenue_per_mql.value,
-        )
-    lines = [t.headline() + ".", "", t.format_dashboard()]
-    if t.messages:
-        lines += ["", "Notes:", *[f"  - {m}" for m in t.messages]]
-    print("\n".join(lines))
-    return 0
-
-
-# ---- helpers ----------------------------------------------------------------------------------
-def _kinds(kinds: tuple[str, ...]) -> str:
-    """``call or email``; ``call, email or meeting``."""
-    return kinds[0] if len(kinds) == 1 else ", ".join(kinds[:-1]) + " or " + kinds[-1]
-
-
-def _count(n: int, noun: str) -> str:
-    """``1 MQL``, ``5 MQLs``."""
-    return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
-
-
-def _touches(n: int, kinds: tuple[str, ...]) -> str:
-    """``5 calls``; ``5 touches (call or email)``."""
-    if len(kinds) == 1:
-        return _count(n, kinds[0])
-    return f"{n:,} {'touch' if n == 1 else 'touches'} ({_kinds(kinds)})"
-
-
-def _lead_list(ids: list[str]) -> str:
-    shown = ", ".join(ids[:_LEAD_IDS_SHOWN])
-    more = len(ids) - _LEAD_IDS_SHOWN
-    return shown + (f" … (+{more:,} more)" if more > 0 else "")

@@ -7,14 +7,14 @@ deals closed before M. The recent months are left out because their MQLs have no
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import duckdb
 import polars as pl
 
 from slanb.money import cents
-from slanb.months import month_of, month_range, shift_month
-from slanb.params import Params
+from slanb.months import MonthSpan, month_range, month_start, shift_month
 from slanb.store.db import load_sql
 
 INTENTS = ("hand_raiser", "other")
@@ -52,8 +52,10 @@ class RevenuePerMql:
         }
 
 
-def sample(con: duckdb.DuckDBPyConnection, params: Params) -> pl.DataFrame:
-    """MQLs from the sample's first month up to M, aggregated by month of MQL and bucket.
+def sample(
+    con: duckdb.DuckDBPyConnection, *, month: str, window: MonthSpan, touch_kinds: Sequence[str]
+) -> pl.DataFrame:
+    """MQLs from the sample's first month up to ``month``, aggregated by month of MQL and bucket.
 
     Columns: month, intent, fit, in_sample, mqls, contacted, reached_sql, got_deal, won_leads,
     won_deals, revenue. ``in_sample`` is false for the immature months (kept for the maturing curve).
@@ -61,30 +63,34 @@ def sample(con: duckdb.DuckDBPyConnection, params: Params) -> pl.DataFrame:
     rows = con.sql(
         load_sql("plan/mql_sample_by_month_and_bucket"),
         params={
-            "start": params.window_start,
-            "cutoff": params.cutoff,
-            "touch_kinds": list(params.first_touch_kinds),
+            "start": window.start,
+            "cutoff": month_start(month),
+            "touch_kinds": list(touch_kinds),
         },
     ).pl()
     return rows.select(
         pl.col("month_start").dt.strftime("%Y-%m").alias("month"),
         "intent",
         "fit",
-        (pl.col("month_start") < params.window_end).alias("in_sample"),
+        (pl.col("month_start") < window.end).alias("in_sample"),
         *[pl.col(c).cast(pl.Int64) for c in _COUNTS if c != "revenue"],
         pl.col("revenue").cast(pl.Float64),
     )
 
 
 def revenue_per_mql(
-    sample_rows: pl.DataFrame, params: Params, *, history_start: str | None = None
+    sample_rows: pl.DataFrame, *, month: str, window: MonthSpan, history_start: str | None = None
 ) -> RevenuePerMql:
     """Step 2 from the :func:`sample` aggregate: revenue ÷ MQLs over the mature months.
 
     ``history_start`` (the first month of the history) lets an empty sample say why it is empty.
+
+    >>> rows = pl.DataFrame({"month": ["2025-07"], "in_sample": [True], "mqls": [800],
+    ...                      "won_leads": [39], "won_deals": [40], "revenue": [80_000.0]})
+    >>> revenue_per_mql(rows, month="2026-10", window=MonthSpan("2025-07", "2026-06")).value
+    100.0
     """
-    first = month_of(params.window_start)
-    last = shift_month(month_of(params.window_end), -1)
+    first, last = window.first, window.last
     inside = sample_rows.filter(pl.col("in_sample"))
     mqls = int(inside["mqls"].sum())
     revenue = cents(inside["revenue"].sum())
@@ -93,7 +99,7 @@ def revenue_per_mql(
     if mqls == 0 and history_start is not None and history_start > last:
         messages.append(
             f"The history starts in {history_start}, after the sample window {first} to {last}: "
-            f"revenue per MQL, and so the MQL goal, is undefined for {params.month}. Plan a later "
+            f"revenue per MQL, and so the MQL goal, is undefined for {month}. Plan a later "
             "month, or lower maturity_months or lookback_months."
         )
     elif mqls == 0:
@@ -107,10 +113,10 @@ def revenue_per_mql(
         if value == 0:
             messages.append(
                 f"The {mqls:,} MQLs of {first} to {last} have no won revenue closed before "
-                f"{params.month}: revenue per MQL is $0, so no number of MQLs reaches the target "
+                f"{month}: revenue per MQL is $0, so no number of MQLs reaches the target "
                 "and the MQL goal is undefined."
             )
-    months = month_range(first, shift_month(params.month or last, -1))
+    months = month_range(first, shift_month(month, -1))
     by_month = (
         pl.DataFrame({"month": months})
         .join(
@@ -131,7 +137,7 @@ def revenue_per_mql(
     return RevenuePerMql(
         window_start=first,
         window_end=last,
-        excluded_months=tuple(params.excluded_months),
+        excluded_months=tuple(month_range(shift_month(last, 1), shift_month(month, -1))),
         mqls=mqls,
         won_leads=int(inside["won_leads"].sum()),
         won_deals=int(inside["won_deals"].sum()),

@@ -9,9 +9,7 @@ import duckdb
 import polars as pl
 
 from slanb.money import cents
-from slanb.months import month_of, month_start, shift_month
-from slanb.params import Params
-from slanb.store import history
+from slanb.months import MonthSpan, month_of, month_start, shift_month
 from slanb.store.db import load_sql
 
 MIN_MONTHS = 3
@@ -72,17 +70,27 @@ def slope(values: list[float]) -> float | None:
     return sxy / sxx
 
 
-def volume(con: duckdb.DuckDBPyConnection, params: Params) -> Volume:
-    """Count MQLs per month before ``params.month`` (resolved) and summarize them."""
-    month = params.month
-    assert month is not None, "resolve the month first (slanb.plan does)"
-    span = max(params.lookback_months, 12)
+def volume(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    month: str,
+    lookback_months: int,
+    window: MonthSpan,
+    known_until: datetime | None,
+) -> Volume:
+    """Step 1: MQLs per month in the ``lookback_months`` before ``month``, and their summary.
+
+    ``known_until`` is the instant the history is complete up to (``slanb_meta.exported_at``);
+    months it does not reach are left out, not counted as months without MQLs. ``window`` is the
+    revenue-per-MQL sample, for the units of measurement.
+    """
+    span = max(lookback_months, 12)
     start = month_start(shift_month(month, -span))
-    known_until = history.recorded_export(con) or _FAR_FUTURE
+    known_until = known_until or _FAR_FUTURE
     known_month = month_start(month_of(known_until)) if known_until < _FAR_FUTURE else known_until
     rows = con.sql(
         load_sql("plan/mql_volume_by_month"),
-        params={"start": start, "cutoff": params.cutoff, "known_until": known_until},
+        params={"start": start, "cutoff": month_start(month), "known_until": known_until},
     ).pl()
     rows = rows.with_columns(pl.col("month_start").dt.strftime("%Y-%m").alias("month"))
     unknown = sorted(
@@ -112,9 +120,9 @@ def volume(con: duckdb.DuckDBPyConnection, params: Params) -> Volume:
         )
     recent_12 = counts[-12:]
     t12 = sum(recent_12) / 12 if len(recent_12) == 12 else None
-    lookback = per_month.filter(pl.col("month") >= shift_month(month, -params.lookback_months))
+    lookback = per_month.filter(pl.col("month") >= shift_month(month, -lookback_months))
     trend = slope([float(x) for x in lookback["mqls"].to_list()])
-    split = rows.filter(pl.col("month") >= shift_month(month, -params.lookback_months)).drop_nulls(
+    split = rows.filter(pl.col("month") >= shift_month(month, -lookback_months)).drop_nulls(
         "intent"
     )
     by_intent = (
@@ -134,26 +142,28 @@ def volume(con: duckdb.DuckDBPyConnection, params: Params) -> Volume:
         trailing_12_avg=t12,
         trend_per_month=trend,
         historical_max=max(lookback["mqls"].to_list()) if lookback.height else None,
-        units=units_of_measurement(con, params),
+        units=units_of_measurement(
+            con, month=month, lookback_months=lookback_months, window=window
+        ),
         messages=tuple(messages),
     )
 
 
-def units_of_measurement(con: duckdb.DuckDBPyConnection, params: Params) -> pl.DataFrame:
+def units_of_measurement(
+    con: duckdb.DuckDBPyConnection, *, month: str, lookback_months: int, window: MonthSpan
+) -> pl.DataFrame:
     """Leads, MQLs and SQLs side by side: monthly volume and won revenue per unit on the sample.
 
     Columns: unit, per_month (average over the lookback months before M), sample (units stamped in
     the revenue-per-MQL window), won_leads, revenue, revenue_per_unit, won_rate.
     """
-    month = params.month
-    assert month is not None
     rows = con.sql(
         load_sql("plan/units_of_measurement"),
         params={
-            "volume_start": month_start(shift_month(month, -params.lookback_months)),
-            "cutoff": params.cutoff,
-            "window_start": params.window_start,
-            "window_end": params.window_end,
+            "volume_start": month_start(shift_month(month, -lookback_months)),
+            "cutoff": month_start(month),
+            "window_start": window.start,
+            "window_end": window.end,
         },
     ).pl()
     rows = (
@@ -163,7 +173,7 @@ def units_of_measurement(con: duckdb.DuckDBPyConnection, params: Params) -> pl.D
     )
     return rows.select(
         "unit",
-        (pl.col("recent") / params.lookback_months).round(1).alias("per_month"),
+        (pl.col("recent") / lookback_months).round(1).alias("per_month"),
         pl.col("sample").cast(pl.Int64),
         pl.col("won_leads").cast(pl.Int64),
         pl.col("revenue").map_elements(cents, return_dtype=pl.Float64).alias("revenue"),

@@ -9,7 +9,6 @@ report in place; the failed notebook, with its traceback, is kept under ``out/.f
 
 from __future__ import annotations
 
-import argparse
 import json
 import logging
 import os
@@ -40,27 +39,19 @@ from papermill.exceptions import PapermillExecutionError
 
 from slanb import __version__
 from slanb._files import clear_leftovers, swap_folder
-from slanb.engine.plan import Plan, plan_on, resolve_month
+from slanb.engine.month import SlaMonth, compute_on
 from slanb.errors import SlanbError
 from slanb.months import month_label, parse_month
-from slanb.params import Params, load_params
+from slanb.params import Params
 from slanb.paths import resolve_path
+from slanb.publish.layout import FAILED_DIR
 from slanb.store import db
-from slanb.views import narrative
+from slanb.views import narrative, pages, sentences
+from slanb.views.theme import SLATE, VERDICT_COLORS, VERDICT_WORDS
 
 TITLE = "Marketing-to-Sales SLA"
 KERNEL = "python3"
 HIDDEN_TAGS = frozenset({"parameters", "injected-parameters"})
-_SHORT = {
-    "00_sla_summary": "Summary",
-    "01_historical_volume": "1 Volume",
-    "02_revenue_per_mql": "2 MQL value",
-    "03_revenue_target": "3 Target",
-    "04_goal_backsolve": "4 Goal",
-    "05_cross_check": "5 Cross-check",
-    "06_sla_scorecard": "6 Scorecard",
-}
-_VERDICT_COLORS = {"realistic": "#2b8a3e", "stretch": "#d9822b", "unrealistic": "#c23030"}
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _log = logging.getLogger(__name__)
 
@@ -86,7 +77,7 @@ class ReportResult:
     summary: Path
     notebooks: tuple[NotebookRun, ...]
     seconds: float
-    plan: Plan = field(repr=False, compare=False)
+    sla: SlaMonth = field(repr=False, compare=False)
 
     def format(self) -> str:
         """A few lines for the terminal."""
@@ -116,8 +107,8 @@ def build_report(
     books = _notebooks(notebooks_dir)
     history = _identity(params.db_path)  # before reading: an import after this is noticed
     with db.connect(params.db_path) as con:
-        params = resolve_month(con, params).replace(db=str(params.db_path.resolve()))
-        plan = plan_on(con, params)
+        sla = compute_on(con, params.replace(db=str(params.db_path.resolve())))
+    params = sla.params
     month = parse_month(params.month or "", name="month")
     run_at = datetime.now(UTC).replace(microsecond=0)
     progress(
@@ -132,14 +123,14 @@ def build_report(
             failed = [r for r in runs if r.status != "ok"]
             if failed:
                 _keep_failed(out_dir, month, tmp, failed)
-                raise SlanbError(_failure_message(failed, out_dir / ".failed" / month))
-            page = _page_context(plan, params, run_at, books, bundle.result())
+                raise SlanbError(_failure_message(failed, out_dir / FAILED_DIR / month))
+            page = _page_context(sla, run_at, books, bundle.result())
         runs = [_render(run, tmp, page, progress=progress) for run in runs]
         for log in tmp.glob("*.kernel.log"):
             log.unlink()
         summary = tmp / "summary.json"
-        summary.write_text(json.dumps(_summary(plan, params, run_at), indent=2) + "\n", "utf-8")
-        (tmp / "index.html").write_text(_index_html(plan, page, runs), "utf-8")
+        summary.write_text(json.dumps(summary_json(sla, run_at=run_at), indent=2) + "\n", "utf-8")
+        (tmp / "index.html").write_text(_index_html(sla, page, runs), "utf-8")
         _check_unchanged(params.db_path, history)
         folder = swap_folder(tmp, out_dir / month)
     finally:
@@ -157,7 +148,7 @@ def build_report(
             for r in runs
         ),
         seconds=seconds,
-        plan=plan,
+        sla=sla,
     )
 
 
@@ -246,7 +237,7 @@ def _failure_message(failed: list[NotebookRun], folder: Path) -> str:
 
 def _keep_failed(out_dir: Path, month: str, tmp: Path, failed: list[NotebookRun]) -> None:
     """Move the failed executed notebooks to ``out/.failed/YYYY-MM/`` (replacing older ones)."""
-    folder = out_dir / ".failed" / month
+    folder = out_dir / FAILED_DIR / month
     if folder.exists():
         shutil.rmtree(folder)
     folder.mkdir(parents=True)
@@ -372,9 +363,9 @@ def _title(book: Path) -> str:
 
 
 def _page_context(
-    plan: Plan, params: Params, run_at: datetime, books: list[Path], bundle: str
+    sla: SlaMonth, run_at: datetime, books: list[Path], bundle: str
 ) -> dict[str, Any]:
-    headlines = narrative.step_headlines(plan)
+    headlines = sentences.step_headlines(sla)
     steps = []
     for book in books:
         number = book.stem[:2].lstrip("0")
@@ -383,18 +374,18 @@ def _page_context(
                 "name": book.stem,
                 "number": number,
                 "title": _title(book),
-                "short": _SHORT.get(book.stem, book.stem),
+                "short": pages.SHORT.get(book.stem, book.stem),
                 "href": f"{book.stem}.html",
                 "headline": headlines.get(book.stem, ""),
             }
         )
     return {
         "title": TITLE,
-        "month": plan.month,
-        "month_label": plan.month_label,
+        "month": sla.month,
+        "month_label": sla.plan.month_label,
         "run_at": run_at.strftime("%Y-%m-%d %H:%M UTC"),
         "version": __version__,
-        "parameters": narrative.parameter_rows(params),
+        "parameters": narrative.parameter_rows(sla.params),
         "steps": steps,
         "vega_bundle": bundle,
         "vega_debug": _vega_debug(),
@@ -445,36 +436,29 @@ def _render(
     return NotebookRun(run.name, run.status, run.seconds, html)
 
 
-def _index_html(plan: Plan, page: dict[str, Any], runs: list[NotebookRun]) -> str:
+def _index_html(sla: SlaMonth, page: dict[str, Any], runs: list[NotebookRun]) -> str:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(templates_dir() / "slanb"), autoescape=True
     )
+    plan = sla.plan
     verdict = plan.cross_check.verdict
     return env.get_template("report_index.html.j2").render(
         **page,
-        headline=narrative.sentence(plan.headline),
-        verdict=narrative.VERDICT_WORDS.get(verdict or ""),
-        verdict_color=_VERDICT_COLORS.get(verdict or "", "#52606d"),
-        sentence=plan.cross_check.sentence,
-        tracking=narrative.tracking_sentence(plan),
-        tracking_label=narrative.tracking_label(plan),
+        headline=sentences.sentence(sentences.goal_headline(plan)),
+        verdict=VERDICT_WORDS.get(verdict or ""),
+        verdict_color=VERDICT_COLORS.get(verdict or "", SLATE),
+        sentence=sentences.cross_check_sentence(plan.cross_check),
+        tracking=sentences.tracking_sentence(sla),
+        tracking_label=sentences.tracking_label(sla),
         messages=list(plan.messages),
     )
 
 
-def _summary(plan: Plan, params: Params, run_at: datetime) -> dict[str, Any]:
+def summary_json(sla: SlaMonth, *, run_at: datetime) -> dict[str, Any]:
+    """``summary.json``: the month's numbers and words, its notebook parameters, when, which slanb."""
     return {
-        **plan.to_dict(),
-        "params": params.to_dict(),
+        **sentences.summary(sla),
+        "params": sla.params.to_dict(),
         "run_at": run_at.isoformat(),
         "version": __version__,
     }
-
-
-# ---- CLI handler (wired in slanb/cli.py) -------------------------------------------------------
-def cli_report(args: argparse.Namespace) -> int:
-    """``slanb report [--params FILE] [--month YYYY-MM] [--db PATH] [--out DIR]``."""
-    params = load_params(args.params, month=args.month, db=args.db)
-    result = build_report(params, out=args.out or "reports")
-    print(result.format())
-    return 0

@@ -1,6 +1,7 @@
 """Altair charts for the notebooks and the report: frames from a ``Plan`` in, ``alt.Chart`` out.
 
-Importing this module registers and enables the ``slanb`` theme, so every chart shares one look.
+Importing this module enables the ``slanb`` theme (:mod:`slanb.views.theme`), so every chart
+shares one look.
 Months arrive as ``YYYY-MM`` strings and are drawn as UTC dates (the first of the month), so a
 reader west of Greenwich never sees October labelled September. Money is formatted ``$,.0f``.
 
@@ -12,103 +13,41 @@ reader west of Greenwich never sees October labelled September. Money is formatt
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
+from collections.abc import Sequence
 from datetime import datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import altair as alt
 import polars as pl
 
 from slanb.engine.volume import slope
-from slanb.money import dec
+from slanb.months import month_start, shift_month
+from slanb.views.format import FIT_LABELS, INTENT_LABELS, dollars, segment
+from slanb.views.sentences import gap_text
+from slanb.views.theme import (
+    BLUE,
+    GREEN,
+    HEIGHT,
+    INK,
+    LINE,
+    MUTED,
+    ORANGE,
+    RED,
+    SHADE,
+    SLATE,
+    WIDTH,
+    use_altair,
+)
 
 if TYPE_CHECKING:
     from slanb.engine.tracking import Tracking
 
-THEME = "slanb"
 MONEY = "$,.0f"
-INK = "#1f2933"
-MUTED = "#7b8794"
-BLUE = "#2f6fbd"
-ORANGE = "#d9822b"
-RED = "#c23030"
-GREEN = "#2b8a3e"
-SHADE = "#e4e7eb"
-WIDTH = 620
-HEIGHT = 260
-INTENT_LABELS = {"hand_raiser": "Hand-raiser", "other": "Other", "unknown": "Unknown"}
-FIT_LABELS = {"A": "Fit A", "B": "Fit B", "C": "Fit C", "unknown": "Unknown"}
 _MONTH_AXIS = alt.Axis(format="%b %Y", formatType="utc", labelAngle=-40, title=None)
 IN_SAMPLE = "In the sample"
 EXCLUDED = "Too recent: excluded"
 
-
-@alt.theme.register(THEME, enable=True)
-def theme() -> alt.theme.ThemeConfig:
-    """The one look of every slanb chart: quiet axes, readable type, one blue for MQLs."""
-    font = "-apple-system, 'Segoe UI', Helvetica, Arial, sans-serif"
-    return {
-        "width": WIDTH,
-        "height": HEIGHT,
-        "config": {
-            "font": font,
-            "background": "white",
-            "view": {"stroke": None},
-            "title": {
-                "fontSize": 15,
-                "fontWeight": 600,
-                "anchor": "start",
-                "color": INK,
-                "subtitleColor": MUTED,
-                "subtitleFontSize": 12,
-                "offset": 12,
-            },
-            "axis": {
-                "labelFontSize": 12,
-                "titleFontSize": 12,
-                "titleFontWeight": 500,
-                "titleColor": MUTED,
-                "labelColor": INK,
-                "gridColor": "#eef0f2",
-                "domainColor": "#cbd2d9",
-                "tickColor": "#cbd2d9",
-            },
-            "legend": {
-                "labelFontSize": 12,
-                "titleFontSize": 12,
-                "orient": "top",
-                "labelLimit": 400,
-            },
-            "bar": {"color": BLUE},
-            "line": {"color": BLUE, "strokeWidth": 2.5},
-            "point": {"color": BLUE, "filled": True, "size": 50},
-            "text": {"fontSize": 12, "color": INK},
-            "range": {"category": [BLUE, ORANGE, "#3e9e6f", "#8e5cb5", MUTED]},
-        },
-    }
-
-
-class _ScriptSafeJSON(json.JSONEncoder):
-    r"""JSON that cannot close the ``<script>`` it is embedded in.
-
-    Altair writes each chart's spec, data included, into a ``<script>`` block; a rep named
-    ``</script><script>alert(1)</script>`` would end that block and run. ``<``, ``>`` and ``&`` only
-    occur inside JSON strings, so writing them as ``\u003c`` … is exact and reads back the same.
-
-    >>> print(json.dumps({"name": "</script>"}, cls=_ScriptSafeJSON))
-    {"name": "\u003c/script\u003e"}
-    """
-
-    def iterencode(self, o: Any, _one_shot: bool = False) -> Iterator[str]:  # noqa: D102
-        for chunk in super().iterencode(o, _one_shot):
-            yield chunk.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-
-
-# Readers get the chart, not Vega-Embed's "…" menu of export and editor links; data from the CRM
-# (rep names) goes into the page as script-safe JSON.
-alt.renderers.enable(None, embed_options={"actions": False}, json_kwds={"cls": _ScriptSafeJSON})
+use_altair()
 
 
 def _dated(frame: pl.DataFrame) -> pl.DataFrame:
@@ -480,7 +419,7 @@ def revenue_split(revenue_goal: float | None, revenue_target: float | None) -> a
         x2="x1:Q",
         color=alt.Color(
             "part:N",
-            scale=alt.Scale(domain=parts or ["none"], range=[BLUE, "#cbd2d9"]),
+            scale=alt.Scale(domain=parts or ["none"], range=[BLUE, LINE]),
             legend=alt.Legend(title=None),
         ),
         tooltip=[alt.Tooltip("part:N", title="Part"), alt.Tooltip("amount:Q", format=MONEY)],
@@ -510,29 +449,12 @@ GOAL_LINE = "Goal, pro-rated by day"
 
 def _whole(x: float) -> str:
     """``1,801`` for 1800.50: whole numbers, rounded half-up like all money in slanb."""
-    return f"{dec(x).quantize(Decimal(1), rounding=ROUND_HALF_UP):,}"
+    return dollars(x).removeprefix("$")
 
 
 def _amount(x: float, measure: str) -> str:
     """``1,103`` MQLs or ``$72,282`` of lead value (chart labels are read at a glance)."""
-    return f"${_whole(x)}" if measure == "lead_value" else _whole(x)
-
-
-def _gap_text(gap: float | None, measure: str) -> str:
-    """A day's gap in words: ``18 MQLs behind the goal line``, ``$1,602 ahead of the goal line``.
-
-    A gap that rounds to nothing is still a side: ``less than 1 MQL behind the goal line``.
-    """
-    if gap is None:
-        return "no goal"
-    if gap == 0:
-        return "on the goal line"
-    where = "behind the goal line" if gap > 0 else "ahead of the goal line"
-    money = measure == "lead_value"
-    if dec(abs(gap)).quantize(Decimal(1), rounding=ROUND_HALF_UP) == 0:
-        return f"less than {'$1' if money else '1 MQL'} {where}"
-    unit = "" if money else " MQL" + ("" if _whole(abs(gap)) == "1" else "s")
-    return f"{_amount(abs(gap), measure)}{unit} {where}"
+    return dollars(x) if measure == "lead_value" else _whole(x)
 
 
 def _utc_day(day: datetime) -> alt.DateTime:
@@ -557,7 +479,7 @@ def pacing(tracking: Tracking | None, *, measure: str = "mqls") -> alt.VConcatCh
             "delivered": p[delivered].cast(pl.Float64),
             "goal": p[goal],
             "ahead": -p[gap],
-            "gap_text": [_gap_text(g, measure) for g in p[gap].to_list()],
+            "gap_text": [gap_text(g, measure) for g in p[gap].to_list()],
         },
         schema={
             "day": pl.String,
@@ -575,8 +497,8 @@ def pacing(tracking: Tracking | None, *, measure: str = "mqls") -> alt.VConcatCh
         pl.col("series").replace_strict({"delivered": DELIVERED, "goal": GOAL_LINE}),
     )
     fmt = MONEY if measure == "lead_value" else ",.0f"
-    last_day = tracking.params.end - timedelta(days=1)
-    domain = [_utc_day(tracking.params.cutoff), _utc_day(last_day)]
+    last_day = month_start(shift_month(tracking.month, 1)) - timedelta(days=1)
+    domain = [_utc_day(month_start(tracking.month)), _utc_day(last_day)]
     x = alt.X(
         "day:T",
         title=None,
@@ -661,7 +583,7 @@ def _pacing_subtitle(wide: pl.DataFrame, measure: str) -> str:
 
 
 _PARTS = {"bucket": "A bucket's lead value", "gap": "Gap", "surplus": "Surplus", "total": "Total"}
-_PART_COLORS = {"A bucket's lead value": BLUE, "Gap": RED, "Surplus": GREEN, "Total": "#52606d"}
+_PART_COLORS = {"A bucket's lead value": BLUE, "Gap": RED, "Surplus": GREEN, "Total": SLATE}
 
 
 def _rest_of_goal_line(
@@ -703,7 +625,7 @@ def _step_label(step: str, kind: str, *, in_progress: bool = False) -> str:
     if kind != "bucket" or step == "unknown":
         return fixed.get(step, step)
     intent, _, fit = step.partition(" ")
-    return f"{INTENT_LABELS.get(intent, intent)}, fit {fit}"
+    return segment(intent, fit)
 
 
 def waterfall(tracking: Tracking | None) -> alt.LayerChart | None:
@@ -864,7 +786,9 @@ def compliance_by_rep(tracking: Tracking | None) -> alt.LayerChart | None:
     )
 
 
-def speed_to_lead(tracking: Tracking | None) -> alt.HConcatChart | None:
+def speed_to_lead(
+    tracking: Tracking | None, *, kinds: Sequence[str] = ("call", "email")
+) -> alt.HConcatChart | None:
     """Won rate and SQL rate of the sample's MQLs by how soon they were first touched.
 
     One panel per rate, the bands in order from fastest to never; MQL counts in the tooltip. None
@@ -915,7 +839,7 @@ def speed_to_lead(tracking: Tracking | None) -> alt.HConcatChart | None:
         title=alt.Title(
             "Won rate and SQL rate by time to first touch",
             subtitle="MQLs of the sample months, by how soon sales first touched them ("
-            + " or ".join(tracking.params.first_touch_kinds)
+            + " or ".join(kinds)
             + ")",
         )
     )

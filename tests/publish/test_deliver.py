@@ -15,7 +15,6 @@ summary page, so no notebook runs here. October 2026, checked by hand:
 
 from __future__ import annotations
 
-import argparse
 import email
 import json
 import os
@@ -25,7 +24,7 @@ import ssl
 import subprocess
 import time
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from email import policy
 from email.message import EmailMessage
 from pathlib import Path
@@ -34,13 +33,16 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
-import slanb
-from slanb.engine.plan import plan
+from slanb.cli import main
+from slanb.engine.month import compute
 from slanb.errors import SlanbError
 from slanb.params import Params
 from slanb.publish import deliver as delivery
-from slanb.publish.deliver import cli_deliver, deliver, rebuild_reason, run_monthly
+from slanb.publish.deliver import deliver
+from slanb.publish.monthly import rebuild_reason, run_monthly
+from slanb.publish.report import summary_json
 from slanb.publish.settings import DeliverySettings
+from slanb.views.sentences import tracking_headline
 from tests.conftest import write_history
 from tests.fixtures import worked_example
 
@@ -48,7 +50,7 @@ MONTH = "2026-10"
 SUBJECT = "SLA report — October 2026"
 PAGE = "<!DOCTYPE html><html><body><h1>Marketing-to-Sales SLA: October 2026</h1></body></html>\n"
 PASSWORD = "s3cret-Pa55"
-INGEST = Path(__file__).parent / "fixtures" / "ingest"
+INGEST = Path(__file__).parents[1] / "fixtures" / "ingest"
 JULY_2025 = datetime(2025, 7, 20, 7, 0)  # "now" for run-monthly on the ingest fixtures
 
 
@@ -95,18 +97,15 @@ def october_tables() -> dict[str, list[dict]]:
     return tables
 
 
+RUN_AT = datetime(2026, 11, 1, 6, tzinfo=UTC)
+
+
 def fake_report(params: Params, *, out: Path | str, **_: object) -> Path:
     """Write ``out/YYYY-MM`` as build_report would, without running a notebook."""
-    p = plan(params)
-    resolved = p.params.replace(db=str(params.db_path.resolve()))
-    folder = Path(out) / p.month
+    sla = compute(params.replace(db=str(params.db_path.resolve())))
+    folder = Path(out) / sla.month
     folder.mkdir(parents=True, exist_ok=True)
-    summary = {
-        **p.to_dict(),
-        "params": resolved.to_dict(),
-        "run_at": "2026-11-01T06:00:00+00:00",
-        "version": slanb.__version__,
-    }
+    summary = summary_json(sla, run_at=RUN_AT)
     (folder / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", "utf-8")
     (folder / "00_sla_summary.html").write_text(PAGE, "utf-8")
     return folder
@@ -265,7 +264,7 @@ def test_each_address_gets_one_message_with_both_halves_and_the_report(db, out, 
         assert m["To"] == address and m["From"] == "sla@example.com"
         assert m["Auto-Submitted"] == "auto-generated"
     html, plain = _text(box.messages[1].message)
-    headline = plan(Params(db=str(db))).tracking.headline()  # the engine's own sentence
+    headline = tracking_headline(compute(Params(db=str(db))))  # the report's own sentence
     assert headline == (
         "Marketing delivered 4 of 750 MQLs (1%, $400 of $75,000 lead value); sales touched 50% of "
         "MQLs within 24 h; 2 reps are on the dashboard"
@@ -303,11 +302,26 @@ def test_money_in_the_body_is_in_whole_dollars_as_on_the_summary_page(db, out):
     result = deliver(_settings(), month=MONTH, out=out, dry_run=True, progress=lambda _: None)
     m = email.message_from_bytes(result.eml[0].read_bytes(), policy=policy.default)
     html, plain = _text(m)
-    for body in (html, plain):
-        assert "(1%, $72,282 of $75,000 lead value)" in body
     assert "Lead value delivered: $72,282 of $75,000 = " in plain
     assert ">$72,282 of $75,000</td>" in html
     assert "72,281" not in html + plain
+
+
+def test_the_mail_quotes_the_reports_sentences_and_writes_none_of_its_own(db, out):
+    summary_path = out / MONTH / "summary.json"
+    summary = json.loads(summary_path.read_text("utf-8"))
+    words = summary["sentences"]
+    assert words["tracking"] == tracking_headline(compute(Params(db=str(db)))) + "."
+    for key in ("tracking", "tracking_label", "dashboard_count", "dashboard_rules", "headline"):
+        words[key] = f"QUOTED-{key}"
+    summary_path.write_text(json.dumps(summary), "utf-8")
+    result = deliver(_settings(), month=MONTH, out=out, dry_run=True, progress=lambda _: None)
+    html, plain = _text(email.message_from_bytes(result.eml[0].read_bytes(), policy=policy.default))
+    for body in (html, plain):
+        for key in ("tracking", "tracking_label", "dashboard_rules", "headline"):
+            assert f"QUOTED-{key}" in body, key
+        assert "Marketing delivered" not in body  # no sentence of its own
+    assert "QUOTED-dashboard_count." in plain
 
 
 def test_a_second_delivery_sends_nothing_unless_resend(db, out, smtp):
@@ -436,9 +450,7 @@ def test_a_report_whose_last_build_failed_is_refused(db, out):
         deliver(_settings(), month=MONTH, out=out, dry_run=True)
     assert "Nothing was sent" in str(err.value)
     assert not (out / MONTH / "dry-run").exists()
-    assert delivery.rebuild_reason(_params(db, month=MONTH), out=out).startswith(
-        "its last build failed"
-    )
+    assert rebuild_reason(_params(db, month=MONTH), out=out).startswith("its last build failed")
 
 
 def test_settings_are_checked_before_anything_is_attempted(db, out, monkeypatch):
@@ -454,7 +466,6 @@ def test_settings_are_checked_before_anything_is_attempted(db, out, monkeypatch)
 
 # ---- dry run and PDF ----------------------------------------------------------------------------
 def test_dry_run_writes_eml_files_and_sends_nothing(db, out, capsys, monkeypatch):
-    args = argparse.Namespace(params=None, month=MONTH, out=str(out), dry_run=True, resend=False)
     assert deliver(_settings(), month=MONTH, out=out, dry_run=True, progress=lambda _: None).dry_run
     files = sorted((out / MONTH / "dry-run").glob("*.eml"))
     assert [f.name for f in files] == [
@@ -469,7 +480,7 @@ def test_dry_run_writes_eml_files_and_sends_nothing(db, out, capsys, monkeypatch
 
     # the CLI handler, with the default params file (no recipients): one preview
     monkeypatch.setenv("SLANB_DB", str(db))
-    assert cli_deliver(args) == 0
+    assert main(["deliver", "--month", MONTH, "--out", str(out), "--dry-run"]) == 0
     printed = capsys.readouterr().out
     assert "wrote 1 e-mail" in printed and "preview.eml" in printed
     assert [f.name for f in (out / MONTH / "dry-run").glob("*.eml")] == ["preview.eml"]
@@ -581,10 +592,12 @@ def test_rebuild_reason_sees_a_changed_history(tmp_path):
 
 def test_a_month_judged_part_way_reads_so_far(db, out):
     summary_path = out / MONTH / "summary.json"
-    summary = json.loads(summary_path.read_text("utf-8"))
     assert "October 2026 so far" not in summary_path.read_text("utf-8")
-    summary["as_of"] = "2026-10-15T12:00:00"  # judged mid-month: Tracking.in_progress
-    summary_path.write_text(json.dumps(summary), "utf-8")
+    mid = summary_json(compute(Params(db=str(db), as_of="2026-10-15T12:00:00")), run_at=RUN_AT)
+    assert (
+        mid["in_progress"] is True and mid["sentences"]["tracking_label"] == "October 2026 so far"
+    )
+    summary_path.write_text(json.dumps(mid), "utf-8")
     result = deliver(_settings(), month=MONTH, out=out, dry_run=True, progress=lambda _: None)
     html, plain = _text(email.message_from_bytes(result.eml[0].read_bytes(), policy=policy.default))
     assert "October 2026 so far" in plain and "MQLs delivered so far" in plain

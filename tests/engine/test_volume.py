@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from slanb.engine.plan import plan
 from slanb.engine.volume import slope
 from slanb.params import Params
+from tests.conftest import plan
 
 
 def test_slope():

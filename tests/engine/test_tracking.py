@@ -10,11 +10,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from slanb import SlanbError
-from slanb.engine.tracking import BANDS, Tracking, dashboard_cli, track
+from slanb.cli import main
+from slanb.engine.month import SlaMonth
+from slanb.engine.tracking import BANDS, Tracking
 from slanb.months import month_of, month_range, month_start
 from slanb.params import Params
 from slanb.store import db
 from slanb.store.db import create_schema
+from slanb.views.sentences import empty_dashboard, speed_to_lead_note, tracking_headline
+from slanb.views.terminal import dashboard_text
 from tests.fixtures import tracking_example as ex
 
 
@@ -23,15 +27,26 @@ def example(history):
     return history(ex.tables(), exported_at="2026-06-01 00:00:00")
 
 
-def _track(path, month: str = ex.MONTH, **changes) -> Tracking:
+def _sla(path, month: str = ex.MONTH, goals: dict | None = None, **changes) -> SlaMonth:
     params = Params(db=str(path), month=month, lookback_months=2, maturity_months=1, **changes)
     with db.connect(path) as con:
-        return track(con, params, ex.MATRIX, ex.GOAL_MQLS, ex.LEAD_VALUE_GOAL, ex.OVERALL_VALUE)
+        return ex.judged(con, params, **(goals or {}))
+
+
+def _track(path, month: str = ex.MONTH, goals: dict | None = None, **changes) -> Tracking:
+    t = _sla(path, month, goals, **changes).tracking
+    assert t is not None
+    return t
 
 
 @pytest.fixture
 def april(example) -> Tracking:
     return _track(example)
+
+
+@pytest.fixture
+def april_sla(example) -> SlaMonth:
+    return _sla(example)
 
 
 def _by_rep(frame) -> dict[str, dict]:
@@ -117,27 +132,23 @@ def test_waterfall_builds_the_goal_from_the_buckets(april):
 
 
 def test_waterfall_shows_a_surplus(example):
-    params = Params(db=str(example), month=ex.MONTH, lookback_months=2, maturity_months=1)
-    with db.connect(example) as con:
-        t = track(con, params, ex.MATRIX, 5, 10_000.0, ex.OVERALL_VALUE)
+    t = _track(example, goals={"goal_mqls": 5, "lead_value_goal": 10_000.0})
     assert t.waterfall.row(-2) == ("surplus", "surplus", -1601.53, 11_601.53, 10_000.0)
     assert (t.delivery.attainment, t.delivery.lead_value_attainment) == (1.8, 1.1602)
 
 
 def test_no_goal_leaves_attainment_undefined(example):
-    params = Params(db=str(example), month=ex.MONTH, lookback_months=2, maturity_months=1)
-    with db.connect(example) as con:
-        t = track(con, params, ex.MATRIX, None, None, ex.OVERALL_VALUE)
+    sla = _sla(example, goals={"goal_mqls": None, "lead_value_goal": None})
+    t = sla.tracking
     assert (t.delivery.attainment, t.delivery.lead_value_attainment) == (None, None)
     assert t.pacing["goal_to_date"].null_count() == 30
     assert t.waterfall.row(-1) == ("delivered", "total", 11_601.53, 0.0, 11_601.53)
-    assert t.headline().startswith("Marketing delivered 9 MQLs ($11,602 lead value); ")
+    assert tracking_headline(sla).startswith("Marketing delivered 9 MQLs ($11,602 lead value); ")
 
 
 def test_unknown_mqls_without_any_value_leave_lead_value_undefined(example):
-    params = Params(db=str(example), month=ex.MONTH, lookback_months=2, maturity_months=1)
-    with db.connect(example) as con:
-        t = track(con, params, ex.MATRIX, ex.GOAL_MQLS, ex.LEAD_VALUE_GOAL, None)
+    sla = _sla(example, goals={"overall_value": None})
+    t = sla.tracking
     assert (t.delivery.mqls, t.delivery.lead_value, t.delivery.lead_value_attainment) == (
         9,
         None,
@@ -146,7 +157,9 @@ def test_unknown_mqls_without_any_value_leave_lead_value_undefined(example):
     # through Apr 9: L01-L06 = 3,000 + 1,000.25 + 1,800.50 + 600.10 + 3,000 + 250.05; L09 on Apr 10
     assert t.pacing["lead_value"].to_list()[8:10] == [9650.90, None]
     assert t.waterfall.is_empty()
-    assert t.headline().startswith("Marketing delivered 9 of 12 MQLs (75%, lead value undefined); ")
+    assert tracking_headline(sla).startswith(
+        "Marketing delivered 9 of 12 MQLs (75%, lead value undefined); "
+    )
     assert any("lead value delivered is undefined" in m for m in t.messages)
 
 
@@ -204,7 +217,7 @@ def test_the_fifth_call_counts_once_the_window_holds_it(example):
 
 
 # ---- the dashboard -----------------------------------------------------------------------------
-def test_dashboard_in_april(april):
+def test_dashboard_in_april(april, april_sla):
     assert april.to_dict()["dashboard"] == [
         {"rep_id": "R2", "name": "Ben Cole", "late_first_touch": 1, "short_cadence": 3,
          "lead_ids": ["L03", "L04", "L11"]},
@@ -213,8 +226,8 @@ def test_dashboard_in_april(april):
         {"rep_id": "unassigned", "name": "Unassigned", "late_first_touch": 1, "short_cadence": 1,
          "lead_ids": ["L06"]},
     ]  # fmt: skip
-    text = april.format_dashboard()
-    assert text.splitlines()[0] == "Don't be on the dashboard: April 2026 (the whole month)"
+    text = dashboard_text(april_sla)
+    assert text.splitlines()[2] == "Don't be on the dashboard: April 2026 (the whole month)"
     assert "  Ben Cole                   1              3  L03, L04, L11" in text
     assert "Cleo Diaz" not in text
 
@@ -231,18 +244,24 @@ def test_the_last_evening_mql_is_judged_next_month(example):
 
 
 def test_a_month_without_breaches(example):
-    march = _track(example, month="2026-03", cadence_calls=1)  # L11 and S8 touched in time
+    sla = _sla(example, month="2026-03", cadence_calls=1)  # L11 and S8 touched in time
+    march = sla.tracking
     assert march.dashboard.is_empty() and march.to_dict()["dashboard"] == []
-    assert march.format_dashboard().splitlines()[-1] == (
-        "No rep is on the dashboard for March 2026: every MQL judged was touched within 24 h "
-        "(2 MQLs judged) and worked with at least 1 call in its first 14 days (1 MQL judged)."
+    assert (
+        dashboard_text(sla).splitlines()[-1]
+        == empty_dashboard(sla)
+        == (
+            "No rep is on the dashboard for March 2026: every MQL judged was touched within 24 h "
+            "(2 MQLs judged) and worked with at least 1 call in its first 14 days (1 MQL judged)."
+        )
     )
-    assert march.headline().endswith("; no rep is on the dashboard")
+    assert tracking_headline(sla).endswith("; no rep is on the dashboard")
 
 
 # ---- a month in progress -----------------------------------------------------------------------
 def test_as_of_mid_month_makes_later_deadlines_pending(example):
-    t = _track(example, as_of="2026-04-06T10:00:00")
+    sla = _sla(example, as_of="2026-04-06T10:00:00")
+    t = sla.tracking
     assert t.in_progress and t.as_of == datetime(2026, 4, 6, 10)
     assert t.delivery.mqls == 3  # L01-L03; L04's mql_at is the as_of instant itself
     assert t.delivery.lead_value == 5800.75
@@ -265,7 +284,7 @@ def test_as_of_mid_month_makes_later_deadlines_pending(example):
         "pending": 9,
     }
     assert t.dashboard["rep_id"].to_list() == ["R1"]
-    assert t.headline() == (
+    assert tracking_headline(sla) == (
         "Marketing delivered 3 of 12 MQLs so far (25%, $5,801 of $15,000 lead value); sales "
         "touched 75% of MQLs within 24 h; 1 rep is on the dashboard"
     )
@@ -278,8 +297,8 @@ def test_as_of_before_the_month_is_an_error(example):
 
 
 # ---- headline and contract ----------------------------------------------------------------------
-def test_headline(april):
-    assert april.headline() == (
+def test_headline(april_sla):
+    assert tracking_headline(april_sla) == (
         "Marketing delivered 9 of 12 MQLs (75%, $11,602 of $15,000 lead value); sales touched "
         "67% of MQLs within 24 h; 2 reps are on the dashboard, plus unassigned leads"
     )
@@ -287,7 +306,17 @@ def test_headline(april):
 
 def test_to_dict_keys(april):
     d = april.to_dict()
-    assert list(d) == ["delivery", "pacing", "first_touch", "cadence", "dashboard", "speed_to_lead"]
+    assert list(d) == [
+        "delivery",
+        "pacing",
+        "first_touch",
+        "cadence",
+        "dashboard",
+        "speed_to_lead",
+        "tracking_messages",
+        "as_of",
+        "in_progress",
+    ]
     assert list(d["delivery"]) == [
         "mqls",
         "attainment",
@@ -322,7 +351,7 @@ def test_to_dict_keys(april):
 
 
 # ---- speed-to-lead -----------------------------------------------------------------------------
-def test_speed_to_lead_band_edges(april):
+def test_speed_to_lead_band_edges(april, april_sla):
     rows = {r["band"]: r for r in april.speed_to_lead.to_dicts()}
     assert tuple(rows) == BANDS
     # S1 59 min; S2 exactly 1 h and S7 3 h (its meeting at 10 min is not a touch); S3 exactly 4 h
@@ -334,7 +363,7 @@ def test_speed_to_lead_band_edges(april):
     assert (rows["4–24 h"]["sql_rate"], rows["4–24 h"]["won_rate"]) == (0.5, 0.0)
     assert rows["never"]["sql_rate"] == 0.0  # S6's sql_at is after the cutoff
     assert [rows[b]["hand_raiser_share"] for b in BANDS] == [1.0, 1.0, 0.0, 0.0, 0.0]
-    assert april.speed_to_lead_note().endswith(
+    assert speed_to_lead_note(april_sla).endswith(
         "Here hand-raisers are 100% of the MQLs first touched in <1 h and 0% of those touched in "
         ">24 h, so part of the faster band's lead is intent, not speed."
     )
@@ -347,7 +376,8 @@ def test_dashboard_cli_on_the_month_holding_as_of(example, tmp_path, capsys):
         "revenue_goal: 15000\nmarketing_share: 1.0\nlookback_months: 2\nmaturity_months: 1\n",
         encoding="utf-8",
     )
-    assert dashboard_cli(str(params_file), "2026-04-06T10:00:00Z", None, str(example)) == 0
+    args = ["dashboard", "--params", str(params_file), "--as-of", "2026-04-06T10:00:00Z"]
+    assert main([*args, "--db", str(example)]) == 0
     out = capsys.readouterr().out
     # the plan: $2,000 won / 7 sample MQLs = $285.71 per MQL, goal ⌈15,000 / 285.71⌉ = 53 MQLs;
     # L01 (hand_raiser A: $1,000 / 2 = $500) + L02 (other A: $0) + L03 (hand_raiser B: $1,000)
@@ -406,6 +436,9 @@ def _memory_history(leads) -> duckdb.DuckDBPyConnection:
     return con
 
 
+GOALS = {"goal_mqls": 10, "lead_value_goal": 1000.0, "overall_value": 100.0}
+
+
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     leads=_leads,
@@ -419,7 +452,7 @@ def test_every_mql_is_judged_in_exactly_one_month(leads, hours, days, as_of):
         results = {}
         for m in _MONTHS:
             p = Params(month=m, first_touch_hours=hours, cadence_days=days, as_of="2100-01-01")
-            results[m] = track(con, p, ex.MATRIX, 10, 1000.0, 100.0)
+            results[m] = ex.judged(con, p, **GOALS).tracking
         in_progress_month = month_of(as_of)
         p = Params(
             month=in_progress_month,
@@ -427,7 +460,7 @@ def test_every_mql_is_judged_in_exactly_one_month(leads, hours, days, as_of):
             cadence_days=days,
             as_of=as_of.isoformat(),
         )
-        in_progress = track(con, p, ex.MATRIX, 10, 1000.0, 100.0)
+        in_progress = ex.judged(con, p, **GOALS).tracking
     finally:
         con.close()
 

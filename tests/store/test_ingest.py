@@ -25,7 +25,7 @@ from slanb.errors import SlanbError
 from slanb.store.db import connect
 from slanb.store.ingest import IngestError, IngestReport, Problem, TableCounts, ingest
 
-FIXTURES = Path(__file__).parent / "fixtures" / "ingest"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "ingest"
 TABLES = ("leads", "activities", "deals", "reps", "slanb_meta")
 NOT_A_TIMESTAMP = (
     "is not an ISO 8601 timestamp (like 2025-07-01T09:30:00+02:00, or 2025-07-01 09:30:00 for UTC)"

@@ -9,10 +9,9 @@ import polars as pl
 import pytest
 import vl_convert
 
-from slanb.engine.tracking import track
 from slanb.params import Params
 from slanb.store import db
-from slanb.views import charts
+from slanb.views import charts, theme
 from tests.conftest import write_history
 from tests.fixtures import tracking_example
 
@@ -55,7 +54,7 @@ def _layer_data(chart: alt.LayerChart, i: int) -> list[dict]:
 
 
 def test_one_registered_theme_is_enabled():
-    assert alt.theme.active == charts.THEME
+    assert alt.theme.active == theme.THEME
     assert "slanb" in alt.theme.names()
     config = alt.theme.get()()["config"]  # type: ignore[misc]
     assert config["axis"]["labelFontSize"] == 12
@@ -166,8 +165,14 @@ def test_docstring_examples():
 
 # ---- step 6: tracking charts, on tests/fixtures/tracking_example (April 2026, checked by hand) --
 @pytest.fixture(scope="module")
-def april(tmp_path_factory):
-    """April 2026 of the tracking example; R1 is renamed to a script, R2 to a table-breaker."""
+def april(april_path):
+    """April 2026 of the tracking example, tracked."""
+    return _track(april_path)
+
+
+@pytest.fixture(scope="module")
+def april_path(tmp_path_factory):
+    """The tracking example's history; R1 is renamed to a script, R2 to a table-breaker."""
     tables = tracking_example.tables()
     tables["reps"][0]["name"] = "</script><script>alert(1)</script>"
     tables["reps"][1]["name"] = 'Bob | "Smith"'
@@ -176,14 +181,14 @@ def april(tmp_path_factory):
         tables,
         exported_at="2026-06-01 00:00:00",
     )
-    return _track(path)
+    return path
 
 
 def _track(path, **changes):
     ex = tracking_example
     params = Params(db=str(path), month=ex.MONTH, lookback_months=2, maturity_months=1, **changes)
     with db.connect(path) as con:
-        return track(con, params, ex.MATRIX, ex.GOAL_MQLS, ex.LEAD_VALUE_GOAL, ex.OVERALL_VALUE)
+        return ex.judged(con, params).tracking
 
 
 def _rows(chart, mark: str) -> list[dict]:
@@ -226,13 +231,13 @@ def test_pacing_draws_delivered_against_the_goal_line_and_the_gap(april):
     assert "April 30: 9 delivered against 12 due by then, 3 MQLs behind the goal line" in svg
 
 
-def test_pacing_in_lead_value_and_part_way_through_the_month(april, tmp_path):
+def test_pacing_in_lead_value_and_part_way_through_the_month(april, april_path):
     money = charts.pacing(april, measure="lead_value")
     last = _rows(money, "bar")[-1]
     assert (last["delivered"], last["goal"]) == (11_601.53, 15_000.0)
     assert last["gap_text"] == "$3,398 behind the goal line"
     assert "$11,602 delivered against $15,000 due by then" in _svg(money)
-    mid_tracking = _track(april.params.db_path, as_of="2026-04-06T10:00:00")
+    mid_tracking = _track(april_path, as_of="2026-04-06T10:00:00")
     mid = charts.pacing(mid_tracking)
     assert len(_rows(mid, "bar")) == 6  # six days judged, drawn on the whole month's axis
     x = mid.to_dict()["vconcat"][1]["layer"][0]["encoding"]["x"]

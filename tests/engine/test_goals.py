@@ -7,25 +7,25 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from slanb.engine.goals import Target, back_solve, cross_check, revenue_target, verdict
-from slanb.engine.plan import plan
 from slanb.params import Params
+from slanb.views.sentences import cross_check_sentence, goal_headline
+from tests.conftest import plan
 
 
 def test_revenue_target_and_mapping():
-    t, msgs = revenue_target(Params(month="2026-10"))
-    assert (t.revenue_goal, t.marketing_share, t.revenue_target, msgs) == (
+    t = revenue_target(100_000.0, month="2026-10", marketing_share=0.75)
+    assert (t.revenue_goal, t.marketing_share, t.revenue_target, t.messages) == (
         100_000.0,
         0.75,
         75_000.0,
         (),
     )
-    t, msgs = revenue_target(
-        Params(month="2026-10", revenue_goal={"2026-10": 120_000.0}, marketing_share=0.6)
-    )
-    assert t.revenue_target == 72_000.0 and msgs == ()
-    t, msgs = revenue_target(Params(month="2026-11", revenue_goal={"2026-10": 120_000.0}))
+    p = Params(month="2026-10", revenue_goal={"2026-10": 120_000.0}, marketing_share=0.6)
+    t = revenue_target(p.goal_for("2026-10"), month="2026-10", marketing_share=0.6)
+    assert t.revenue_target == 72_000.0 and t.messages == ()
+    t = revenue_target(p.goal_for("2026-11"), month="2026-11", marketing_share=0.6)
     assert t.revenue_target is None
-    assert msgs == (
+    assert t.messages == (
         "revenue_goal has no entry for 2026-11: the revenue target and the MQL goal are undefined. "
         "Add `2026-11: amount` to revenue_goal.",
     )
@@ -42,16 +42,18 @@ def test_revenue_target_and_mapping():
     ],
 )
 def test_back_solve_rounds_up(target, value, mqls):
-    goal, msgs = back_solve(Target(None, 1.0, target), value, ["A", "B", "C"])
-    assert goal.mqls == mqls and msgs == ()
+    goal = back_solve(Target(None, 1.0, target), value, ["A", "B", "C"])
+    assert goal.mqls == mqls and goal.messages == ()
     assert goal.mqls_per_rep == round(mqls / 3, 1)
 
 
 def test_back_solve_without_reps_or_value():
-    goal, msgs = back_solve(Target(100.0, 1.0, 100.0), 10.0, [])
+    goal = back_solve(Target(100.0, 1.0, 100.0), 10.0, [])
     assert (goal.mqls, goal.active_reps, goal.mqls_per_rep) == (10, 0, None)
-    assert msgs == ("No reps are active in the SLA month (reps table): MQLs per rep is undefined.",)
-    goal, _ = back_solve(Target(100.0, 1.0, 100.0), 0.0, ["A"])
+    assert goal.messages == (
+        "No reps are active in the SLA month (reps table): MQLs per rep is undefined.",
+    )
+    goal = back_solve(Target(100.0, 1.0, 100.0), 0.0, ["A"])
     assert goal.mqls is None and goal.mqls_per_rep is None
 
 
@@ -69,14 +71,15 @@ def test_verdict_edges(r, expected):
     assert verdict(r, realistic_ratio=1.10, stretch_ratio=1.30) == expected
 
 
+TERMS = {"lookback_months": 12, "realistic_ratio": 1.10, "stretch_ratio": 1.30}
+
+
 def test_cross_check_counts_months_at_goal():
-    c = cross_check(
-        750, trailing_3_avg=682.0, monthly_mqls=[600, 750, 800, 700], params=Params(month="2026-10")
-    )
+    c = cross_check(750, trailing_3_avg=682.0, monthly_mqls=[600, 750, 800, 700], **TERMS)
     assert (c.ratio, c.verdict, c.historical_max, c.months_at_goal) == (1.10, "realistic", 800, 2)
-    assert c.sentence.startswith("The goal of 750 MQLs asks for 10% more MQLs than")
-    c = cross_check(600, trailing_3_avg=750.0, monthly_mqls=[750], params=Params(month="2026-10"))
-    assert c.ratio == 0.8 and "20% fewer MQLs than" in c.sentence
+    assert cross_check_sentence(c).startswith("The goal of 750 MQLs asks for 10% more MQLs than")
+    c = cross_check(600, trailing_3_avg=750.0, monthly_mqls=[750], **TERMS)
+    assert c.ratio == 0.8 and "20% fewer MQLs than" in cross_check_sentence(c)
 
 
 @given(
@@ -86,8 +89,8 @@ def test_cross_check_counts_months_at_goal():
 )
 def test_goal_never_decreases_when_the_target_rises(value, a, b):
     lo, hi = sorted([float(a), float(b)])
-    g_lo, _ = back_solve(Target(None, 1.0, lo), float(value), ["R"])
-    g_hi, _ = back_solve(Target(None, 1.0, hi), float(value), ["R"])
+    g_lo = back_solve(Target(None, 1.0, lo), float(value), ["R"])
+    g_hi = back_solve(Target(None, 1.0, hi), float(value), ["R"])
     assert g_lo.mqls <= g_hi.mqls
     assert (g_hi.mqls - 1) * float(value) < hi <= g_hi.mqls * float(value) + 1e-6 or g_hi.mqls == 0
 
@@ -111,7 +114,10 @@ def test_no_won_revenue(history):
     p = plan(Params(db=str(path)))
     assert p.revenue_per_mql.value == 0.0 and p.goal.mqls is None
     assert any("have no won revenue closed before 2026-10" in m for m in p.messages)
-    assert p.cross_check.sentence == "The goal cannot be cross-checked: there is no MQL goal."
+    assert (
+        cross_check_sentence(p.cross_check)
+        == "The goal cannot be cross-checked: there is no MQL goal."
+    )
 
 
 def test_fewer_than_three_months_of_volume(history):
@@ -139,7 +145,7 @@ def test_a_month_before_the_history_says_so(history):
     path = history({"leads": [_lead(1, "2026-01-10T00:00:00")]}, exported_at="2026-11-01 00:00:00")
     p = plan(Params(db=str(path), month="2026-02"))
     assert p.goal.mqls is None
-    assert p.headline == "No MQL goal can be set for February 2026: see the messages below"
+    assert goal_headline(p) == "No MQL goal can be set for February 2026: see the messages below"
     assert any(
         m.startswith("The history starts in 2026-01, after the sample window 2024-11 to 2025-10")
         for m in p.messages

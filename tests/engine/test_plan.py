@@ -7,8 +7,10 @@ import json
 import pytest
 
 from slanb.cli import main
-from slanb.engine.plan import plan
+from slanb.engine.month import compute
 from slanb.params import Params
+from slanb.views.sentences import cross_check_sentence, goal_headline
+from tests.conftest import plan
 from tests.fixtures import worked_example
 
 EXPORTED = "2026-11-01 00:00:00"
@@ -44,9 +46,12 @@ def test_worked_example_to_the_cent(worked):
     assert c.verdict == "realistic"
     assert c.historical_max == 740
     assert c.months_at_goal == 0
-    assert "4% more MQLs than the last three months' average of 720" in c.sentence
+    assert "4% more MQLs than the last three months' average of 720" in cross_check_sentence(c)
     assert p.messages == ()
-    assert p.headline == "Marketing must deliver 750 MQLs ($75,000 of lead value) in October 2026"
+    assert (
+        goal_headline(p)
+        == "Marketing must deliver 750 MQLs ($75,000 of lead value) in October 2026"
+    )
 
 
 def test_worked_example_volume(worked):
@@ -127,19 +132,18 @@ def test_cli_errors_are_one_line(worked, capsys, tmp_path):
 
 def test_tracking_never_judges_past_the_export(history):
     path = history(worked_example.tables(), exported_at="2026-09-15 12:00:00")
-    p = plan(Params(db=str(path), month="2026-09"))
-    assert p.tracking is not None and p.tracking.as_of.isoformat() == "2026-09-15T12:00:00"
+    t = compute(Params(db=str(path), month="2026-09")).tracking
+    assert t is not None and t.as_of.isoformat() == "2026-09-15T12:00:00"
     assert any(
-        m.startswith("The history is complete up to 2026-09-15 12:00 UTC")
-        for m in p.tracking.messages
+        m.startswith("The history is complete up to 2026-09-15 12:00 UTC") for m in t.messages
     )
-    assert p.tracking.delivery.mqls == 740  # every September MQL was on the 15th, before noon
-    later = plan(Params(db=str(path), month="2026-10"))
+    assert t.delivery.mqls == 740  # every September MQL was on the 15th, before noon
+    later = compute(Params(db=str(path), month="2026-10"))
     assert later.tracking is None  # October has not begun as far as the history knows
     assert later.to_dict()["tracking_messages"] == [] and "delivery" not in later.to_dict()
 
 
 def test_plan_dict_carries_both_halves(worked):
-    d = plan(Params(db=str(worked))).to_dict()
+    d = compute(Params(db=str(worked))).to_dict()
     assert {"delivery", "pacing", "first_touch", "cadence", "dashboard", "speed_to_lead"} <= set(d)
     assert d["delivery"]["mqls"] == 0 and d["delivery"]["attainment"] == 0.0  # no October MQLs

@@ -7,9 +7,9 @@ import math
 import duckdb
 import pytest
 
-from slanb.engine.plan import plan
 from slanb.params import Params
 from slanb.store.demo import build_demo
+from tests.conftest import plan
 
 INDEPENDENT = """
 with sample as (

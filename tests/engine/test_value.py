@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from slanb.engine.plan import plan
 from slanb.params import Params
+from tests.conftest import plan
 from tests.fixtures import matrix_example
 
 

@@ -1,0 +1,114 @@
+"""The one composer: resolve the SLA month, plan it from history, then judge it.
+
+``compute(params)`` is what every surface shows (a notebook, the report, ``slanb plan`` and
+``slanb dashboard``, the e-mail through ``summary.json``)::
+
+    sla = slanb.compute(slanb.load_params())
+    sla.plan.goal.mqls, sla.tracking.delivery.mqls
+
+It opens the history read-only for the duration of the call only, and reads the facts every step
+needs about the history (its first month, the instant it is complete up to) once.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import duckdb
+
+from slanb.engine.plan import Plan, plan_month
+from slanb.engine.tracking import Tracking, track
+from slanb.months import month_of, month_start
+from slanb.params import Params
+from slanb.store import connect, history
+
+
+@dataclass(frozen=True)
+class SlaMonth:
+    """Both promises for one month: marketing's goal (``plan``) and how both sides kept it.
+
+    ``tracking`` is None when the month has not begun, or the history does not reach it yet.
+    """
+
+    plan: Plan
+    tracking: Tracking | None
+    seconds: float = field(default=0.0, compare=False)
+
+    @property
+    def month(self) -> str:
+        """``2026-10``."""
+        return self.plan.month
+
+    @property
+    def params(self) -> Params:
+        """The run's parameters, with the month resolved."""
+        return self.plan.params
+
+    def to_dict(self) -> dict[str, Any]:
+        """Every number of the month, JSON-ready: the plan's keys, then the tracking's.
+
+        ``slanb.views.sentences.summary`` adds the words every surface states; together they are
+        ``summary.json`` (docs/metrics.md).
+        """
+        tracked = (
+            self.tracking.to_dict() if self.tracking else {"tracking_messages": [], "as_of": None}
+        )
+        return {**self.plan.to_dict(), **tracked}
+
+
+def compute(params: Params, *, in_progress: bool = False) -> SlaMonth:
+    """Plan ``params.month`` from the history, then judge it at ``params.as_of`` (or its end).
+
+    Without a month: the last complete month of the history, or with ``in_progress`` the month
+    holding ``as_of`` (or now), never past the history's last import.
+    """
+    started = time.perf_counter()
+    with connect(params.db_path) as con:
+        sla = compute_on(con, params, in_progress=in_progress)
+    seconds = time.perf_counter() - started
+    return SlaMonth(sla.plan, sla.tracking, seconds=seconds)
+
+
+def compute_on(
+    con: duckdb.DuckDBPyConnection, params: Params, *, in_progress: bool = False
+) -> SlaMonth:
+    """:func:`compute` on an open connection (for callers that already hold one)."""
+    known = history.recorded_export(con)
+    params = params.replace(month=resolve_month(con, params, in_progress=in_progress, known=known))
+    plan = plan_month(con, params, known_until=known, history_start=history.first_month(con))
+    at = judged_at(params, known_until=known)
+    tracking = None if at is None else track(con, plan, as_of=at, known_until=known)
+    return SlaMonth(plan, tracking)
+
+
+def resolve_month(
+    con: duckdb.DuckDBPyConnection,
+    params: Params,
+    *,
+    in_progress: bool = False,
+    known: datetime | None = None,
+) -> str:
+    """``params.month``, else the last complete month, else (``in_progress``) the current one."""
+    if params.month is not None:
+        return params.month
+    if not in_progress:
+        return history.last_complete_month(con)
+    at = params.as_of_or_now
+    if known is not None and known <= at:
+        at = known - timedelta(microseconds=1)  # the month in progress, never past the history
+    return month_of(at)
+
+
+def judged_at(params: Params, *, known_until: datetime | None) -> datetime | None:
+    """The instant ``params.month`` is judged at, or None when there is nothing to judge yet.
+
+    min(end of month, ``as_of`` or now); None when that, or the history's last import, comes
+    before the month begins.
+    """
+    at = params.as_of_instant
+    if min(at, known_until or at) < month_start(params.month or ""):
+        return None
+    return at

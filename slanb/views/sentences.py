@@ -1,0 +1,401 @@
+"""Every plain-text sentence a reader sees, written once: on a page, the index, the terminal, the e-mail.
+
+Each takes the month (:class:`~slanb.engine.month.SlaMonth`) or one of its parts and returns text;
+:func:`summary` writes the words into ``summary.json`` so the e-mail quotes them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from slanb.engine.goals import CrossCheck
+from slanb.engine.month import SlaMonth
+from slanb.engine.plan import Plan
+from slanb.views import pages
+from slanb.views.format import (
+    count,
+    day,
+    dollars,
+    kind_list,
+    months_span,
+    percent,
+    sentence,
+    share,
+    touches,
+    usd,
+    whole,
+)
+from slanb.views.theme import VERDICT_WORDS
+
+
+def or_na(value: object, text: str) -> str:
+    """``text``, or ``n/a`` when the number it states is undefined."""
+    return "n/a" if value is None else text
+
+
+def waterfall_rows(sla: SlaMonth) -> list[dict[str, str]]:
+    """Steps 1–5 as rows: step, question, number, how it was found (plain text, for any display)."""
+    v, rpm, t, g, c = (
+        sla.plan.volume,
+        sla.plan.revenue_per_mql,
+        sla.plan.target,
+        sla.plan.goal,
+        sla.plan.cross_check,
+    )
+    trend = (
+        "no trend (too few months)"
+        if v.trend_per_month is None
+        else f"trend {v.trend_per_month:+,.1f} MQLs a month over the last {v.months.height} months"
+    )
+    how_goal = (
+        f"{usd(t.revenue_target)} ÷ {usd(rpm.value)} per MQL, rounded up"
+        if g.mqls is not None
+        else "undefined: see the messages"
+    )
+    per_rep = (
+        f"; {count(g.mqls_per_rep)} per rep ({count(g.active_reps, 'active rep')})"
+        if g.mqls_per_rep is not None
+        else ""
+    )
+    check = (
+        f"goal ÷ last 3 months' average: {count(g.mqls)} ÷ {whole(v.trailing_3_avg)} = "
+        f"{c.ratio:.2f}; realistic up to {sla.plan.params.realistic_ratio:.2f}, "
+        f"a stretch up to {sla.plan.params.stretch_ratio:.2f}"
+        if c.ratio is not None
+        else cross_check_sentence(c)
+    )
+    return [
+        {
+            "step": "1",
+            "question": "How many MQLs do we make now?",
+            "number": or_na(v.trailing_3_avg, f"{whole(v.trailing_3_avg)} MQLs a month"),
+            "how": f"average of the last 3 months; {trend}",
+        },
+        {
+            "step": "2",
+            "question": "What is an MQL worth?",
+            "number": or_na(rpm.value, f"{usd(rpm.value)} per MQL"),
+            "how": f"{dollars(rpm.revenue)} won from {count(rpm.mqls)} MQLs of "
+            f"{months_span(rpm.window_start, rpm.window_end)}",
+        },
+        {
+            "step": "3",
+            "question": "What must marketing bring in?",
+            "number": or_na(t.revenue_target, f"{usd(t.revenue_target)} revenue target"),
+            "how": f"company goal {usd(t.revenue_goal)} × marketing's share "
+            f"{percent(t.marketing_share)}",
+        },
+        {
+            "step": "4",
+            "question": "So how many MQLs?",
+            "number": or_na(g.mqls, f"{count(g.mqls)} MQLs ({usd(g.lead_value)} of lead value)"),
+            "how": how_goal + per_rep,
+        },
+        {
+            "step": "5",
+            "question": "Is that realistic?",
+            "number": VERDICT_WORDS.get(c.verdict or "", "Cannot tell"),
+            "how": check,
+        },
+    ]
+
+
+def goal_line(sla: SlaMonth) -> str:
+    """``1,121 MQLs · $75,000 of lead value · realistic``: the summary's numbers on one line."""
+    g = sla.plan.goal
+    if g.mqls is None:
+        return "No MQL goal this month"
+    verdict = VERDICT_WORDS.get(sla.plan.cross_check.verdict or "", "not cross-checked").lower()
+    return f"{count(g.mqls)} MQLs · {usd(g.lead_value)} of lead value · {verdict}"
+
+
+def step_headlines(sla: SlaMonth) -> dict[str, str]:
+    """The number each page leads with, keyed by notebook name (for the report's index)."""
+    rows = waterfall_rows(sla)
+    ratio = sla.plan.cross_check.ratio
+    lines = [goal_line(sla), *(r["number"] for r in rows), scorecard_line(sla)]
+    lines[5] += "" if ratio is None else f" (ratio {ratio:.2f})"
+    return dict(zip(pages.NAMES, lines, strict=True))
+
+
+def judged_when(sla: SlaMonth) -> str:
+    """``Judged over the whole of October 2026.``, or as of when, for a month judged part-way."""
+    t = sla.tracking
+    assert t is not None
+    if not t.in_progress:
+        return f"Judged over the whole of {t.month_label}."
+    return (
+        f"Judged as of {day(t.as_of)}, {t.as_of:%H:%M} UTC: deadlines after that are pending, "
+        "and the month's numbers will grow."
+    )
+
+
+def not_begun(sla: SlaMonth) -> str:
+    """Why there is no tracking: the month is still ahead, or the history does not reach it."""
+    start = day(sla.plan.params.cutoff)
+    if sla.plan.params.as_of_instant < sla.plan.params.cutoff:
+        return (
+            f"{sla.plan.month_label} has not begun yet, so there is nothing to track: marketing's "
+            f"delivery and sales' first touches are judged from {start}."
+        )
+    return (
+        f"The history does not reach {sla.plan.month_label} yet, so there is nothing to track: "
+        f"import an export made after {start} to judge the month."
+    )
+
+
+def dashboard_reps(sla: SlaMonth) -> tuple[int, bool]:
+    """Reps on the dashboard (owners only) and whether unassigned leads breached too."""
+    assert sla.tracking is not None
+    ids = sla.tracking.dashboard["rep_id"].to_list()
+    return sum(1 for r in ids if r != "unassigned"), "unassigned" in ids
+
+
+def reps_on(n: int) -> str:
+    """``no rep``, ``1 rep``, ``10 reps``."""
+    return "no rep" if n == 0 else count(n, "rep")
+
+
+def tracking_sentence(sla: SlaMonth) -> str | None:
+    """Both halves of the SLA in one sentence, or None before the month (money in whole dollars).
+
+    ``Marketing delivered 712 of 750 MQLs (95%, $71,300 of $75,000 lead value); sales touched 98%
+    of MQLs within 24 h; 3 reps are on the dashboard.``
+    """
+    text = tracking_headline(sla)
+    return None if text is None else sentence(text)
+
+
+def tracking_headline(sla: SlaMonth) -> str | None:
+    """:func:`tracking_sentence` without its full stop (``summary.json``'s ``tracking_headline``)."""
+    t = sla.tracking
+    if t is None:
+        return None
+    d, ft = t.delivery, t.first_touch
+    so_far = " so far" if t.in_progress else ""
+    value = "lead value undefined" if d.lead_value is None else dollars(d.lead_value)
+    if d.lead_value is not None:
+        value += (
+            " lead value"
+            if d.lead_value_goal is None
+            else f" of {dollars(d.lead_value_goal)} lead value"
+        )
+    if d.goal_mqls is None:
+        market = f"Marketing delivered {d.mqls:,} MQLs{so_far} ({value})"
+    else:
+        market = (
+            f"Marketing delivered {d.mqls:,} of {d.goal_mqls:,} MQLs{so_far} "
+            f"({share(d.attainment)}, {value})"
+        )
+    hours = f"{ft.hours:g} h"
+    if ft.met_share is None:
+        sales = f"no MQL has reached its {hours} first-touch deadline yet"
+    else:
+        sales = f"sales touched {share(ft.met_share)} of MQLs within {hours}"
+    return f"{market}; {sales}; {dashboard_count(t.dashboard['rep_id'].to_list())}"
+
+
+def dashboard_count(rep_ids: Sequence[str]) -> str:
+    """``3 reps are on the dashboard``, ``…, plus unassigned leads``; ``no rep is …``.
+
+    >>> dashboard_count(["R1", "unassigned"]), dashboard_count([])
+    ('1 rep is on the dashboard, plus unassigned leads', 'no rep is on the dashboard')
+    """
+    reps = sum(1 for r in rep_ids if r != "unassigned")
+    if not rep_ids:
+        return "no rep is on the dashboard"
+    text = ("no rep is" if reps == 0 else "1 rep is" if reps == 1 else f"{reps} reps are") + (
+        " on the dashboard"
+    )
+    if "unassigned" in rep_ids:
+        text += ", plus unassigned leads" if reps else " but unassigned leads are"
+    return text
+
+
+def tracking_label(sla: SlaMonth) -> str:
+    """``How October 2026 went``, or ``October 2026 so far`` for a month judged part-way."""
+    if sla.tracking is not None and sla.tracking.in_progress:
+        return f"{sla.plan.month_label} so far"
+    return f"How {sla.plan.month_label} went"
+
+
+def scorecard_line(sla: SlaMonth) -> str:
+    """``98% of the MQL goal delivered · 10 reps on the dashboard`` (the report index's line)."""
+    t = sla.tracking
+    if t is None:
+        return (
+            "Not begun yet"
+            if sla.plan.params.as_of_instant < sla.plan.params.cutoff
+            else "No data yet"
+        )
+    d = t.delivery
+    so_far = " so far" if t.in_progress else ""
+    market = (
+        f"{count(d.mqls, 'MQL')} delivered{so_far} (no goal)"
+        if d.attainment is None
+        else f"{share(d.attainment)} of the MQL goal delivered{so_far}"
+    )
+    reps, _ = dashboard_reps(sla)
+    return f"{market} · {reps_on(reps)} on the dashboard"
+
+
+def short_or_over(missing: float, fmt: Callable[[Any], str], in_progress: bool) -> str:
+    """``18 short`` (``18 to go`` part-way through the month), ``5 over``, ``exactly on it``."""
+    if round(missing, 2) == 0:
+        return "exactly on it"
+    if missing < 0:
+        return f"{fmt(-missing)} over"
+    return f"{fmt(missing)} {'to go' if in_progress else 'short'}"
+
+
+def gap_phrase(gap: float, unit: str) -> tuple[str, str]:
+    """A gap (goal minus delivered) as an amount and a side: ``("3 MQLs", "behind")``.
+
+    >>> gap_phrase(3, "MQLs"), gap_phrase(-0.4, "MQLs"), gap_phrase(3398.47, "lead value")
+    (('3 MQLs', 'behind'), ('less than 1 MQL', 'ahead of'), ('$3,398 of lead value', 'behind'))
+    """
+    side = "on" if gap == 0 else "behind" if gap > 0 else "ahead of"
+    money = unit == "lead value"
+    whole = dollars(abs(gap))
+    if side == "on":
+        return f"level in {unit}", side
+    if whole == "$0":
+        return ("less than $1 of lead value" if money else "less than 1 MQL"), side
+    if money:
+        return f"{whole} of lead value", side
+    n = int(whole[1:].replace(",", ""))
+    return count(n, "MQL"), side
+
+
+def dashboard_rules(sla: SlaMonth) -> str:
+    """The rule that puts a rep on the dashboard, as the page, the terminal and the e-mail state it."""
+    p = sla.plan.params
+    return (
+        f"A rep is listed for every MQL of theirs not touched by a {kind_list(p.first_touch_kinds)} "
+        f"within {count(p.first_touch_hours)} h (late first touch), or not given "
+        f"{touches(p.cadence_calls, p.cadence_kinds)} in its first "
+        f"{count(p.cadence_days, 'day')} (short cadence; an MQL with a deal created in that "
+        "window is not judged)."
+    )
+
+
+def empty_dashboard(sla: SlaMonth) -> str:
+    """Why nobody is on the dashboard: no deadline passed yet, or every MQL judged was worked."""
+    t, p = sla.tracking, sla.plan.params
+    assert t is not None
+    ft, c = t.first_touch, t.cadence
+    if ft.judged == 0 and c.judged == 0:
+        return (
+            f"No rep is on the dashboard for {t.month_label}: no first-touch or cadence "
+            "deadline has passed yet."
+        )
+    return (
+        f"No rep is on the dashboard for {t.month_label}: every MQL judged was touched "
+        f"within {p.first_touch_hours:g} h ({count(ft.judged, 'MQL')} judged) and worked with "
+        f"at least {touches(p.cadence_calls, p.cadence_kinds)} in its first "
+        f"{p.cadence_days} days ({count(c.judged, 'MQL')} judged)."
+    )
+
+
+def dashboard_title(sla: SlaMonth) -> str:
+    """``Don't be on the dashboard: October 2026 (the whole month)`` (or as of when)."""
+    t = sla.tracking
+    assert t is not None
+    when = f"as of {t.as_of:%Y-%m-%d %H:%M} UTC" if t.in_progress else "the whole month"
+    return f"Don't be on the dashboard: {t.month_label} ({when})"
+
+
+def speed_to_lead_note(sla: SlaMonth) -> str:
+    """The warning that goes with the speed-to-lead table: hand-raisers are called faster.
+
+    Names the hand-raiser share of the fastest and the slowest timed band with MQLs, and says
+    whether the mix favours the faster band in this history.
+    """
+    base = (
+        "Hand-raisers tend to be called faster, so the bands can mix intent with speed: read "
+        "the hand-raiser share per band before crediting speed for a band's higher rates."
+    )
+    assert sla.tracking is not None
+    rows = [r for r in sla.tracking.speed_to_lead.to_dicts() if r["band"] != "never" and r["mqls"]]
+    if len(rows) < 2:
+        return base
+    fast, slow = rows[0], rows[-1]
+    mix = (
+        "so part of the faster band's lead is intent, not speed"
+        if fast["hand_raiser_share"] > slow["hand_raiser_share"]
+        else "so here the mix does not favour the faster band"
+    )
+    return (
+        f"{base} Here hand-raisers are {share(fast['hand_raiser_share'])} of the MQLs first "
+        f"touched in {fast['band']} and {share(slow['hand_raiser_share'])} of those touched in "
+        f"{slow['band']}, {mix}."
+    )
+
+
+def goal_headline(plan: Plan) -> str:
+    """``Marketing must deliver 750 MQLs ($75,000 of lead value) in October 2026``."""
+    goal = plan.goal
+    if goal.mqls is None:
+        return f"No MQL goal can be set for {plan.month_label}: see the messages below"
+    return (
+        f"Marketing must deliver {goal.mqls:,} MQLs ({usd(goal.lead_value)} of lead value) "
+        f"in {plan.month_label}"
+    )
+
+
+def cross_check_sentence(c: CrossCheck) -> str:
+    """Step 5 in one sentence: how much more (or fewer) MQLs the goal asks for than recently."""
+    if c.ratio is None or c.goal_mqls is None or c.trailing_3_avg is None:
+        return "The goal cannot be cross-checked: " + (
+            "there is no MQL goal." if c.goal_mqls is None else "there is no trailing volume."
+        )
+    change = c.ratio - 1
+    if abs(change) < 0.005:
+        ask = "the same volume as"
+    elif change > 0:
+        ask = f"{change:.0%} more MQLs than"
+    else:
+        ask = f"{-change:.0%} fewer MQLs than"
+    return (
+        f"The goal of {c.goal_mqls:,} MQLs asks for {ask} the last three months' average of "
+        f"{c.trailing_3_avg:,.0f} (ratio {c.ratio:.2f}: {c.verdict}); {c.months_at_goal} of the "
+        f"last {c.months} months reached it, and the best month delivered {c.historical_max:,}."
+    )
+
+
+def gap_text(gap: float | None, measure: str) -> str:
+    """A day's gap in words, for a chart: ``18 MQLs behind the goal line``, ``$1,602 ahead of …``.
+
+    >>> gap_text(3, "mqls"), gap_text(-0.4, "mqls"), gap_text(3398.47, "lead_value")
+    ('3 MQLs behind the goal line', 'less than 1 MQL ahead of the goal line', '$3,398 behind the goal line')
+    """
+    if gap is None:
+        return "no goal"
+    amount, side = gap_phrase(gap, "lead value" if measure == "lead_value" else "MQLs")
+    amount = amount.removesuffix(" of lead value")
+    return "on the goal line" if side == "on" else f"{amount} {side} the goal line"
+
+
+def summary(sla: SlaMonth) -> dict[str, Any]:
+    """``summary.json`` less the run's facts: every number (``sla.to_dict()``) and its words.
+
+    The words every surface states, so the e-mail quotes them instead of writing them again:
+    ``headline``, ``cross_check.sentence`` and ``tracking_headline`` (kept where readers of
+    summary.json have found them), and ``sentences`` (the e-mail's and the index's lines).
+    """
+    d = sla.to_dict()
+    d["headline"] = goal_headline(sla.plan)
+    d["cross_check"]["sentence"] = cross_check_sentence(sla.plan.cross_check)
+    d["tracking_headline"] = tracking_headline(sla)
+    d["sentences"] = {
+        "headline": sentence(goal_headline(sla.plan)),
+        "tracking": tracking_sentence(sla),
+        "tracking_label": tracking_label(sla),
+        "dashboard_count": None
+        if sla.tracking is None
+        else dashboard_count(sla.tracking.dashboard["rep_id"].to_list()),
+        "dashboard_rules": None if sla.tracking is None else dashboard_rules(sla),
+        "scorecard": scorecard_line(sla),
+    }
+    return d
