@@ -15,6 +15,7 @@ then says so in one sentence.
 from __future__ import annotations
 
 import os
+import struct
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
@@ -64,6 +65,7 @@ def connect(
     if db.is_dir():
         msg = f"{db} is a folder; --db (or the db parameter) must name a DuckDB file."
         raise SlanbError(msg)
+    _check_intact(db)
     try:
         con = duckdb.connect(str(db), read_only=read_only)
     except duckdb.Error as exc:  # a lock, or a file that is not a DuckDB database (a CSV, say)
@@ -93,6 +95,37 @@ def connect(
         yield con
     finally:
         con.close()
+
+
+def _check_intact(db: Path) -> None:
+    """Refuse a history file shorter than its own header says: cut by a crash or a failed copy.
+
+    DuckDB opens such a file and fails (or answers from the part that is left) only when a query
+    reaches a missing block. A DuckDB file is three 4 KiB headers, then ``block_count`` blocks of
+    ``block_alloc_size`` bytes; the newer of the two database headers (at 4 KiB and 8 KiB) holds
+    both, after its checksum and iteration: ``<Q iteration, meta_block, free_list, block_count,
+    block_alloc_size``. A header that does not look like that (another storage format) is not
+    judged here.
+    """
+    try:
+        with db.open("rb") as f:
+            head = f.read(3 * 4096)
+        size = db.stat().st_size
+    except OSError:
+        return  # missing or unreadable: connecting says so
+    if len(head) < 3 * 4096 or head[8:12] != b"DUCK":
+        return
+    headers = [struct.unpack_from("<QQQQQQ", head, offset) for offset in (4096, 8192)]
+    _, _, _, _, blocks, block_size = max(headers, key=lambda h: h[1])
+    if not (2**12 <= block_size <= 2**30 and block_size & (block_size - 1) == 0):
+        return
+    if blocks < 2**40 and size < 3 * 4096 + blocks * block_size:
+        msg = (
+            f"{db} is damaged (truncated?): it holds {size:,} bytes where its header says "
+            f"{3 * 4096 + blocks * block_size:,}. Restore it from a backup, or rebuild it with "
+            "`slanb ingest` from your exports (into a new file)."
+        )
+        raise SlanbError(msg)
 
 
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:

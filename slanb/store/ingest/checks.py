@@ -12,13 +12,22 @@ import duckdb
 
 from slanb.errors import SlanbError
 from slanb.store.ingest.contract import (
+    _ANY_OFFSET_PATTERN,
+    _BAD_OFFSET,
+    _BEFORE_1900,
     _CONTRACT,
+    _DATE_OUT_OF_RANGE,
+    _EARLIEST,
+    _LATEST_DATE,
+    _MAX_AMOUNT,
     _NOT_A_DATE,
     _NOT_A_NUMBER,
     _NOT_A_TIMESTAMP,
+    _NUL,
     _ROW_NOTE,
     _TABLES,
     _TALLY_ABOVE,
+    _TOO_LARGE,
 )
 
 if TYPE_CHECKING:
@@ -138,18 +147,30 @@ def _checks(s: _Staged, *, leads_have_ids: bool) -> list[str]:
             message = f"empty; every {table.noun} needs {_a(name)}"
             check(name, "null", _sql_text(message), is_empty)
         unreadable = f"{name}__raw is not null and {name} is null"
-        if column.kind == "timestamp":
-            check(name, f"{name}__raw", _sql_text(_NOT_A_TIMESTAMP), unreadable)
+        if column.kind == "text":
+            check(name, name, _sql_text(_NUL), f"contains({name}, chr(0))")
+        elif column.kind == "timestamp":
+            message = (
+                f"case when regexp_full_match({name}__raw, '{_ANY_OFFSET_PATTERN}') "
+                f"then {_sql_text(_BAD_OFFSET)} else {_sql_text(_NOT_A_TIMESTAMP)} end"
+            )
+            check(name, f"{name}__raw", message, unreadable)
+            # before 1900: a placeholder, not history (and before year 1 Python cannot hold it)
+            check(name, shown(name), _sql_text(_BEFORE_1900), f"{name} < timestamp '{_EARLIEST}'")
             # a typo such as 2052 would move exported_at (and so the default month) for good
             future = f"{name} > timestamp '{_latest_plausible():%Y-%m-%d %H:%M:%S}'"
             check(name, shown(name), _sql_text(_IN_THE_FUTURE), future)
         elif column.kind == "date":
             check(name, f"{name}__raw", _sql_text(_NOT_A_DATE), unreadable)
+            outside = f"{name} not between date '{_EARLIEST}' and date '{_LATEST_DATE}'"
+            check(name, shown(name), _sql_text(_DATE_OUT_OF_RANGE), outside)
         elif column.kind == "number":
             unreadable = f"({unreadable}) or not isfinite({name})"
             check(name, shown(name), _sql_text(_NOT_A_NUMBER), unreadable)
             negative = f"{name} < 0 and isfinite({name})"
             check(name, shown(name), "'is negative; an amount must be 0 or more'", negative)
+            too_large = f"{name} > {_MAX_AMOUNT:.0f} and isfinite({name})"
+            check(name, shown(name), _sql_text(_TOO_LARGE), too_large)
         if column.allowed:
             options = _one_of(column.allowed) + ("" if column.required else " (or leave it empty)")
             allowed = ", ".join(_sql_text(v) for v in column.allowed)

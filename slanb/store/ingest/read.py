@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import io
+import mmap
 import re
 from bisect import bisect_left
 from collections.abc import Sequence
@@ -52,9 +54,13 @@ class _Staged:
 
 def _stage(con: duckdb.DuckDBPyConnection, table: _Table, path: Path) -> _Staged:
     """Read one file into ``_stage_{table}``."""
-    if path.suffix == ".csv":
-        return _stage_csv(con, table, path)
-    return _stage_parquet(con, table, path)
+    try:
+        if path.suffix == ".csv":
+            return _stage_csv(con, table, path)
+        return _stage_parquet(con, table, path)
+    except OSError as exc:
+        msg = f"Cannot read {path}: {exc.strerror or exc}. Check the file and run `slanb ingest` again."
+        raise SlanbError(msg) from exc
 
 
 def _stage_csv(con: duckdb.DuckDBPyConnection, table: _Table, path: Path) -> _Staged:
@@ -102,40 +108,90 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, table: _Table, path: Path) -> _St
 
     unread = con.sql(
         f"""
-        select line, column_name, error_type, csv_line, error_message
+        select line, line_byte_position, column_name, error_type, error_message
         from {rejects}
         qualify row_number() over (partition by line order by column_idx) = 1
         order by line
         """
     ).fetchall()
-    names = {f"c{i}": name for i, name in enumerate(header)}
-    for line, column, error_type, csv_line, error_message in unread:
-        value = csv_line.rstrip("\r\n")
-        message = f"{_show(value)} {_unreadable(error_type, error_message)}"
-        column = names.get(column) if error_type == "INVALID ENCODING" else None
-        problems.append(Problem(path.name, line, column, value, message))
-    skips = tuple(line - 1 - rank for rank, (line, *_) in enumerate(unread, start=1))
+    names = {f"c{i}": name.strip() for i, name in enumerate(header)}
+    for line, start, column, error_type, error_message in unread:
+        # Only the offending cell is quoted, never the row: the rest of it may be an address.
+        name = names.get(column)
+        if error_type == "INVALID ENCODING" and name is not None:
+            cell = _cell(path, start, int(column[1:]), len(header))
+            shown = "" if cell is None else f"{_show(cell)} "
+            message = f"{shown}is not valid UTF-8; save the file as UTF-8 (in Excel: CSV UTF-8)"
+            problems.append(Problem(path.name, line, name, cell, message))
+            continue
+        reason = _unreadable(error_type, error_message, column=name)
+        problems.append(Problem(path.name, line, None, None, f"could not be read ({reason})"))
+    blanks = _blank_rows(path)
+    # Every data row DuckDB did not stage (unreadable or blank), as its spreadsheet row, sorted.
+    gaps = sorted({line for line, *_ in unread} | set(blanks))
+    skips = tuple(row - 1 - rank for rank, row in enumerate(gaps, start=1))
     return _Staged(table, path.name, frozenset(positions), ignored, tuple(problems), skips)
 
 
-def _unreadable(error_type: str, error_message: str) -> str:
-    """What to say about a CSV row DuckDB's reader rejected."""
+def _cell(path: Path, start: int, index: int, width: int) -> str | None:
+    """Cell ``index`` of the CSV row at byte ``start`` of ``path`` (bad bytes shown as U+FFFD).
+
+    None when the row does not split into ``width`` cells.
+    """
+    with path.open("rb") as f:
+        f.seek(start)
+        text = f.read(1 << 16).decode("utf-8", errors="replace")
+    try:
+        row = next((r for r in csv.reader(io.StringIO(text, newline="")) if r), None)
+    except csv.Error:
+        return None
+    if row is None or len(row) != width:
+        return None
+    return row[index]
+
+
+def _blank_rows(path: Path) -> list[int]:
+    """The spreadsheet rows of the empty lines in the CSV at ``path``, which DuckDB skips.
+
+    A spreadsheet shows an empty line as an empty row, so the rows after it keep their numbers
+    only if it is counted. Most files have none: the file is scanned for two line breaks in a row
+    first (fast), and parsed with :mod:`csv` only if it has some (a quoted value may hold them too).
+    """
+    if path.stat().st_size == 0:
+        return []
+    with path.open("rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        if not any(data.find(pair) >= 0 for pair in (b"\n\n", b"\n\r\n", b"\r\r")):
+            return []
+    with path.open(encoding="utf-8-sig", errors="replace", newline="") as f:
+        return [row for row, cells in enumerate(csv.reader(f), start=1) if not cells and row > 1]
+
+
+def _unreadable(error_type: str, error_message: str, *, column: str | None) -> str:
+    """Why DuckDB's reader rejected a CSV row, in words that quote nothing from the row."""
     counts = re.search(r"Expected Number of Columns: (\d+) Found: (\d+)", error_message)
     if error_type == "TOO MANY COLUMNS" and counts:
         return (
-            f"has {counts[2]} values but the header has {counts[1]} columns "
-            "(a value containing a comma must be in double quotes)"
+            f"it has {counts[2]} values but the header has {counts[1]} columns; a value containing "
+            "a comma must be in double quotes"
         )
     if error_type == "MISSING COLUMNS" and counts:
-        return f"has {counts[2]} values but the header has {counts[1]} columns"
+        return f"it has {counts[2]} values but the header has {counts[1]} columns"
     if error_type == "UNQUOTED VALUE":
+        where = f" in column {column}" if column else ""
         return (
-            'has a double quote that is never closed (a quote inside a quoted value is written ""); '
-            "the rows after it, up to the next quote, could not be read either"
+            f"a double quote{where} is never closed (a quote inside a quoted value is written "
+            '""); the rows after it, up to the next quote, could not be read either'
         )
     if error_type == "INVALID ENCODING":
-        return "is not valid UTF-8; save the file as UTF-8 (in Excel: CSV UTF-8)"
-    return f"could not be read: {error_message}"
+        return "it is not valid UTF-8; save the file as UTF-8 (in Excel: CSV UTF-8)"
+    if error_type == "LINE SIZE OVER MAXIMUM":
+        return "it is longer than 2,000,000 bytes; no CRM record is, so the file is damaged"
+    return _first_line(error_message)
+
+
+def _first_line(error: object) -> str:
+    """The first line of a DuckDB error, without any text it quotes from the file."""
+    return str(error).strip().splitlines()[0].split("Original Line")[0].strip()
 
 
 def _stage_parquet(con: duckdb.DuckDBPyConnection, table: _Table, path: Path) -> _Staged:
@@ -149,9 +205,36 @@ def _stage_parquet(con: duckdb.DuckDBPyConnection, table: _Table, path: Path) ->
         raise SlanbError(msg) from exc
     header = [name for name, _ in schema]
     positions, ignored, problems = _match_header(table, path.name, header)
+    kinds = {c.name: c.kind for c in table.columns}
+    for name, i in list(positions.items()):
+        nested = _nested(schema[i][1])
+        if nested:  # cast to text it would be stored as '[1, 2]': refused, and read as missing
+            message = f"is a {nested} in {path.name}; it must be {_KIND_WORDS[kinds[name]]}"
+            problems.append(Problem(path.name, None, name, None, message))
+            del positions[name]
     sources = {name: (_quote_identifier(header[i]), schema[i][1]) for name, i in positions.items()}
     _create_stage(con, table, path, "select * from read_parquet($path)", sources)
     return _Staged(table, path.name, frozenset(positions), ignored, tuple(problems))
+
+
+_KIND_WORDS = {
+    "text": "text",
+    "timestamp": "a timestamp (or ISO 8601 text)",
+    "date": "a date (or YYYY-MM-DD text)",
+    "number": "a number",
+}
+
+
+def _nested(type_: str) -> str | None:
+    """The name of a Parquet column's type if it holds several values (a LIST, STRUCT, ...)."""
+    if type_.endswith("[]"):
+        return "LIST"
+    if type_.endswith("]"):
+        return "ARRAY"
+    for kind in ("STRUCT", "MAP", "UNION", "VARIANT"):
+        if type_.startswith(kind):
+            return kind
+    return None
 
 
 def _match_header(
@@ -228,7 +311,11 @@ def _create_stage(
     try:
         con.execute(sql, {"path": str(path)} if "$path" in rows else None)
     except duckdb.Error as exc:
-        msg = f"Cannot read {path}: {exc}"
+        # One line, and nothing of the file's text: DuckDB's CSV errors can quote whole rows.
+        msg = (
+            f"Cannot read {path}: {_first_line(exc).rstrip('.')}. Save it as CSV UTF-8 (commas between "
+            "values, one kind of line ending) or Parquet, and run `slanb ingest` again."
+        )
         raise SlanbError(msg) from exc
 
 

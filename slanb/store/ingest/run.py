@@ -20,7 +20,10 @@ instead of living in ``.sql`` files; the one fixed query is ``sql/ingest_exporte
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
+import stat
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -109,16 +112,54 @@ def ingest(folder: str | os.PathLike[str], *, db: str | os.PathLike[str]) -> Ing
         created = not target.exists()  # another import may have created it while we waited
         work = target.with_name(f"{_WORK_PREFIX}{target.name}.{os.getpid()}.ingest")
         try:
+            _check_writable(work, target=target)
             if not created:  # also says so if it is not a slanb history of this version
                 _copy_history(target, work)
-            with connect(work, read_only=False) as con:
-                if created:
-                    create_schema(con)
-                report = _import(con, files, folder=source, db=target, created=created)
+            try:
+                with connect(work, read_only=False) as con:
+                    if created:
+                        create_schema(con)
+                    report = _import(con, files, folder=source, db=target, created=created)
+            except (duckdb.IOException, duckdb.FatalException, OSError) as exc:
+                # Reading the export turns its own errors into SlanbError: this one is a write
+                # (a full disk, a quota, a file-size limit) of the copy, which is then removed.
+                raise SlanbError(_cannot_write(target, created=created, exc=exc)) from exc
             _publish(work, target)
         finally:
             _remove_database(work)
     return report
+
+
+def _check_writable(work: Path, *, target: Path) -> None:
+    """Refuse a history folder the import cannot write in, before anything is read."""
+    try:
+        fd = os.open(work, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except OSError as exc:
+        outcome = "no history was created" if not target.exists() else f"{target} is unchanged"
+        msg = (
+            f"Cannot write in {target.parent}: {exc.strerror or exc}; {outcome}. An import writes a "
+            "new copy of the history beside it and renames it over the history, so it needs write "
+            "access to the folder, not only to the file. Fix the folder's permissions (or give "
+            "--db a path in a folder you can write) and run `slanb ingest` again."
+        )
+        raise SlanbError(msg) from exc
+    os.close(fd)
+    work.unlink()
+
+
+def _cannot_write(target: Path, *, created: bool, exc: BaseException) -> str:
+    """The one line an import says when writing its copy of the history failed."""
+    reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    if isinstance(exc, OSError) and exc.strerror:
+        reason = exc.strerror
+    outcome = f"no history was created at {target}" if created else f"{target} is unchanged"
+    size = 0.0 if created else target.stat().st_size / 1e6
+    return (
+        f"The import could not write its copy of the history beside {target} ({reason}); "
+        f"{outcome}. An import needs room in {target.parent} for one more copy of the history "
+        f"({size:,.1f} MB) and the imported rows: free some space (or raise the quota) and run "
+        "`slanb ingest` again."
+    )
 
 
 def _find_files(folder: Path, *, given: str | os.PathLike[str]) -> dict[str, Path]:
@@ -130,7 +171,7 @@ def _find_files(folder: Path, *, given: str | os.PathLike[str]) -> dict[str, Pat
     both = []
     for table in _CONTRACT:
         candidates = (folder / f"{table.name}.csv", folder / f"{table.name}.parquet")
-        found = [p for p in candidates if p.is_file()]
+        found = [p for p in candidates if _export_file(p)]
         if len(found) == 2:
             both.append(table.name)
         elif found:
@@ -145,6 +186,58 @@ def _find_files(folder: Path, *, given: str | os.PathLike[str]) -> dict[str, Pat
         msg = f"No leads file in {folder}. {seen} Expected {_EXPECTED_FILES}."
         raise SlanbError(msg)
     return files
+
+
+def _export_file(path: Path) -> bool:
+    """Whether the export has the file ``path``; anything else by that name is a clear error.
+
+    A symbolic link to a file is read as that file. A folder, a link to nothing, a link that
+    loops and anything that is not a regular file (a pipe, a device) are refused by name.
+    """
+    try:
+        path.lstat()
+    except FileNotFoundError:
+        return False
+    try:
+        info = path.stat()
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            msg = (
+                f"{path} is a symbolic link that loops (it leads back to itself); replace it "
+                "with the exported file, or remove it, and run `slanb ingest` again."
+            )
+        elif isinstance(exc, FileNotFoundError):
+            msg = (
+                f"{path} is a symbolic link to {os.readlink(path)}, which does not exist; point it "
+                "at the exported file, or remove it, and run `slanb ingest` again."
+            )
+        else:
+            msg = (
+                f"Cannot read {path}: {exc.strerror or exc}. Check it and run `slanb ingest` again."
+            )
+        raise SlanbError(msg) from exc
+    if stat.S_ISDIR(info.st_mode):
+        msg = (
+            f"{path} is a folder, not a file; an export holds {path.name} as a file. Rename or "
+            "move the folder, and run `slanb ingest` again."
+        )
+        raise SlanbError(msg)
+    if not stat.S_ISREG(info.st_mode):
+        msg = (
+            f"{path} is not a regular file (a pipe or a device?); save the export as files, and "
+            "run `slanb ingest` again."
+        )
+        raise SlanbError(msg)
+    return True
+
+
+def _identity(path: Path) -> tuple[int, int, int, int] | None:
+    """What changes when a file is rewritten or replaced: size, mtime (ns), inode and device."""
+    try:
+        info = path.stat()
+    except OSError:  # removed meanwhile
+        return None
+    return info.st_size, info.st_mtime_ns, info.st_ino, info.st_dev
 
 
 def _relative_note(given: str | os.PathLike[str]) -> str:
@@ -165,7 +258,18 @@ def _import(
     db: Path,
     created: bool,
 ) -> IngestReport:
+    # A file rewritten while it is read could be staged half old, half new: each file's identity is
+    # taken before any is read and compared once all are staged (when a CRM export job is still
+    # writing the folder, the files would not match each other either).
+    before = {name: _identity(path) for name, path in files.items()}
     staged = [_stage(con, table, files[table.name]) for table in _CONTRACT if table.name in files]
+    for name, path in files.items():
+        if _identity(path) != before[name]:
+            msg = (
+                f"{path} changed while it was being read; nothing was imported and {db} is "
+                "unchanged. Wait until the export is complete and run `slanb ingest` again."
+            )
+            raise SlanbError(msg)
     problems = _validate(con, staged)
     if problems:
         raise IngestError(problems, folder=folder, db=db, created=created)
@@ -176,8 +280,14 @@ def _import(
         rows = con.sql("select value from slanb_meta where key = 'exported_at'").fetchall()
         con.commit()
     except BaseException:
-        con.rollback()
+        with contextlib.suppress(
+            duckdb.Error
+        ):  # after a fatal write error there is nothing to undo
+            con.rollback()
         raise
+    # Write every row into the file now, so a full disk is an error here rather than a log that
+    # closing the connection leaves behind (which _publish would refuse, less clearly).
+    con.execute("checkpoint")
     return IngestReport(
         folder=folder,
         db=db,

@@ -131,7 +131,11 @@ def _publish(work: Path, target: Path) -> None:
     """
     wal = work.with_name(work.name + ".wal")
     if wal.exists():  # a closed DuckDB file has no log; if one is there, it holds unwritten rows
-        msg = f"Cannot publish {work}: DuckDB left {wal.name} beside it. Nothing was changed."
+        msg = (
+            f"Cannot publish {work}: DuckDB could not write every imported row into it and left "
+            f"{wal.name} beside it (is the disk full?); {target} is unchanged. Free some space "
+            "and run `slanb ingest` again."
+        )
         raise SlanbError(msg)
     try:
         replace_durably(work, target)
@@ -154,3 +158,6 @@ def _remove_database(path: Path) -> None:
     """Delete a history this run created, with the write-ahead log DuckDB keeps beside it."""
     for leftover in (path, path.with_name(path.name + ".wal")):
         leftover.unlink(missing_ok=True)
+    spill = path.with_name(path.name + ".tmp")  # DuckDB's temporary folder, if it spilled there
+    if spill.is_dir():
+        shutil.rmtree(spill, ignore_errors=True)
