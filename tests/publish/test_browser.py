@@ -11,6 +11,7 @@ The last test proves the check fails on pages broken in each of those ways.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import os
@@ -153,16 +154,20 @@ class Browser:
         )
         self._ids = itertools.count(1)
         self._events: list[dict[str, Any]] = []
-        self._ws = websocket.create_connection(
-            self._devtools_url(), timeout=PAGE_TIMEOUT, suppress_origin=True
-        )
-        target = self._call("Target.createTarget", url="about:blank")["targetId"]
-        self._session = self._call("Target.attachToTarget", targetId=target, flatten=True)[
-            "sessionId"
-        ]
-        for domain in ("Runtime", "Log", "Network", "Page"):
-            self._call(f"{domain}.enable", session=True)
-        self._call("Page.addScriptToEvaluateOnNewDocument", session=True, source=WATCH_EMBEDS)
+        self._ws: websocket.WebSocket | None = None
+        try:
+            self._ws = websocket.create_connection(
+                self._devtools_url(), timeout=PAGE_TIMEOUT, suppress_origin=True
+            )
+            target = self._call("Target.createTarget", url="about:blank")["targetId"]
+            attached = self._call("Target.attachToTarget", targetId=target, flatten=True)
+            self._session = attached["sessionId"]
+            for domain in ("Runtime", "Log", "Network", "Page"):
+                self._call(f"{domain}.enable", session=True)
+            self._call("Page.addScriptToEvaluateOnNewDocument", session=True, source=WATCH_EMBEDS)
+        except BaseException:
+            self.close()
+            raise
 
     def _devtools_url(self) -> str:
         """The ``ws://`` address Chromium prints on stderr once it listens."""
@@ -176,8 +181,10 @@ class Browser:
                 break
             time.sleep(0.05)
         self._stderr.seek(0)
-        self.close()
-        pytest.fail(f"Chromium gave no DevTools address:\n{self._stderr.read()[-2000:]}")
+        said = self._stderr.read()[-2000:]
+        code = self._proc.poll()
+        why = f"exited {code}" if code is not None else f"not within {START_TIMEOUT:.0f} s"
+        pytest.fail(f"Chromium gave no DevTools address ({why}):\n{said}")
 
     def _call(self, method: str, *, session: bool = False, **params: Any) -> dict[str, Any]:
         """Send one command and return its result; events read meanwhile are kept."""
@@ -243,15 +250,19 @@ class Browser:
         return result["result"].get("value")
 
     def close(self) -> None:
-        """Close Chromium (politely, then by force) and its profile's log."""
+        """Close Chromium (politely, then by force) and its stderr log."""
         try:
-            if getattr(self, "_ws", None) is not None:
-                self._ws.send(json.dumps({"id": next(self._ids), "method": "Browser.close"}))
-                self._ws.close()
-            self._proc.wait(timeout=10)
-        except (OSError, websocket.WebSocketException, subprocess.TimeoutExpired):
-            self._proc.kill()
-            self._proc.wait()
+            if self._ws is not None:
+                with contextlib.suppress(OSError, websocket.WebSocketException):
+                    self._ws.send(json.dumps({"id": next(self._ids), "method": "Browser.close"}))
+                    self._ws.close()
+            else:
+                self._proc.terminate()
+            try:
+                self._proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self._proc.kill()
+                self._proc.wait()
         finally:
             self._stderr.close()
 
