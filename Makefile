@@ -7,7 +7,7 @@ SLANB  := $(VENV)/bin/slanb
 STAMP  := $(VENV)/.slanb-installed
 DEMO   := data/demo.duckdb
 
-.PHONY: install report demo test lint lab bench clean
+.PHONY: install browser-deps report demo test lint lab bench clean
 
 install: $(STAMP)
 
@@ -17,6 +17,24 @@ $(STAMP): pyproject.toml constraints.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test]'
 	@touch $(STAMP)
 
+# Headless Chromium for the browser test (tests/publish/test_browser.py) and the delivery PDF:
+# Debian's package, installed when missing and we are root; otherwise a note, and those tests skip
+# saying why. Nothing to do (a `command -v`) once a Chromium is there.
+CHROMIUMS := $(SLANB_CHROMIUM) chromium chromium-browser google-chrome google-chrome-stable
+
+browser-deps:
+	@found=; for c in $(CHROMIUMS); do command -v "$$c" >/dev/null 2>&1 && found=$$c; done; \
+	if [ -n "$$found" ]; then \
+	  :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "installing chromium (Debian's package) for the browser test"; \
+	  apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; \
+	else \
+	  echo "note: Chromium is not installed, so the browser and PDF tests will skip;" \
+	       "as root: make browser-deps (or apt-get install chromium)"; \
+	fi
+
 $(DEMO): | $(STAMP)
 	$(SLANB) demo --db $(DEMO)
 
@@ -25,7 +43,7 @@ demo: $(DEMO)
 report: $(STAMP) $(DEMO)
 	$(SLANB) report --db $(DEMO)
 
-test: $(STAMP)
+test: $(STAMP) browser-deps
 	$(PY) -m pytest
 
 lint: $(STAMP)
