@@ -20,12 +20,12 @@ import duckdb
 import pytest
 
 from slanb import cli
-from slanb.engine.plan import plan
 from slanb.errors import SlanbError
 from slanb.params import Params
 from slanb.store.db import connect
 from slanb.store.ingest import IngestError, ingest
-from tests.test_ingest import FIXTURES, contents
+from tests.conftest import plan
+from tests.store.test_ingest import FIXTURES, contents
 from tests.test_reliability import file_state, history_copy, overlay, siblings
 
 SLANB = str(Path(sys.executable).with_name("slanb"))
