@@ -15,12 +15,32 @@ from slanb.params import Params
 from slanb.store.db import create_schema
 
 COLUMNS = {
-    "leads": ["lead_id", "created_at", "mql_at", "sql_at", "owner_id", "intent", "fit", "source"],
+    "leads": [
+        "lead_id",
+        "created_at",
+        "mql_at",
+        "sql_at",
+        "owner_id",
+        "intent",
+        "fit",
+        "source",
+        "assigned_at",
+    ],
     "activities": ["activity_id", "lead_id", "rep_id", "kind", "occurred_at"],
     "deals": ["deal_id", "lead_id", "created_at", "closed_at", "stage", "amount"],
-    "reps": ["rep_id", "name", "team", "start_date", "end_date"],
+    "reps": ["rep_id", "name", "team", "start_date", "end_date", "timezone"],
+    "time_off": ["time_off_id", "rep_id", "starts_at", "ends_at"],
 }
-TIMESTAMPS = {"created_at", "mql_at", "sql_at", "occurred_at", "closed_at"}
+TIMESTAMPS = {
+    "created_at",
+    "mql_at",
+    "sql_at",
+    "occurred_at",
+    "closed_at",
+    "assigned_at",
+    "starts_at",
+    "ends_at",
+}
 DATES = {"start_date", "end_date"}
 
 
@@ -57,7 +77,7 @@ def write_history(
                 else c
                 for c in cols
             )
-            con.execute(f"insert into {table} select {select} from incoming")
+            con.execute(f"insert into {table} ({', '.join(cols)}) select {select} from incoming")
             con.unregister("incoming")
         if exported_at:
             con.execute(

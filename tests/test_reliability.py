@@ -1048,10 +1048,10 @@ def test_an_out_folder_that_cannot_be_made_is_a_one_line_error(small_history, tm
 # ---- 6. clear errors ----------------------------------------------------------------------------
 @pytest.fixture
 def other_version(tmp_path) -> Path:
-    db = tmp_path / "v2.duckdb"
+    db = tmp_path / "v3.duckdb"
     con = duckdb.connect(str(db))
     con.execute("create table slanb_meta (key varchar, value varchar)")
-    con.execute("insert into slanb_meta values ('schema_version', '2')")
+    con.execute("insert into slanb_meta values ('schema_version', '3')")
     con.close()
     return db
 
@@ -1064,7 +1064,7 @@ def _clear_error_cases(tmp_path: Path, small: Path, other: Path) -> list[tuple[l
         (["plan", "--db", str(missing)], f"No history database at {missing}. Create the demo one "
          f"with `slanb demo --db {missing}`, or import your CRM export with `slanb ingest "
          f"EXPORT_DIR --db {missing}`."),
-        (["plan", "--db", str(other)], f"{other} has schema version 2, this slanb reads version 1. "
+        (["plan", "--db", str(other)], f"{other} has schema version 3, this slanb reads versions 1, 2. "
          "Re-create it with `slanb ingest` from your export (or `slanb demo`)."),
         (["plan", "--db", str(small), "--params", str(tmp_path / "nope.yaml")],
          f"No params file at {tmp_path / 'nope.yaml'}. Copy params/default.yaml and edit it."),

@@ -27,8 +27,11 @@ import duckdb
 from slanb.errors import SlanbError
 from slanb.paths import resolve_path
 
-SCHEMA_VERSION = "1"
-TABLES = ("leads", "activities", "deals", "reps")
+SCHEMA_VERSION = "2"
+# Version 1 lacks only what version 2 added as optional (leads.assigned_at, reps.timezone, the
+# time_off table): it is read as version 2 without them, and an import upgrades it.
+OLDER_READABLE = ("1",)
+TABLES = ("leads", "activities", "deals", "reps", "time_off")
 
 
 @cache
@@ -85,7 +88,8 @@ def connect(
         _configure(con)
         if read_only:
             try:
-                _check_schema(con, db)
+                if _check_schema(con, db) in OLDER_READABLE:
+                    _read_as_current(con)
             except duckdb.Error as exc:
                 msg = (
                     f"{db} is not a slanb history ({exc}). Point --db (or the db parameter) at a "
@@ -133,7 +137,21 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(load_sql("contract/schema"))
 
 
-def _check_schema(con: duckdb.DuckDBPyConnection, db: Path) -> None:
+def upgrade_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Bring a writable history of an older schema version to the current one (no-op if current)."""
+    rows = con.sql("select value from slanb_meta where key = 'schema_version'").fetchall()
+    if rows and rows[0][0] in OLDER_READABLE:
+        con.execute(load_sql("contract/upgrade_v1"))
+
+
+def _read_as_current(con: duckdb.DuckDBPyConnection) -> None:
+    """Let a read-only version-1 history look like version 2 (temporary views, the file untouched)."""
+    ((catalog,),) = con.sql("select current_database()").fetchall()
+    quoted = '"' + str(catalog).replace('"', '""') + '"'
+    con.execute(load_sql("contract/read_v1_as_v2").replace("{catalog}", quoted))
+
+
+def _check_schema(con: duckdb.DuckDBPyConnection, db: Path) -> str:
     tables = {r[0] for r in con.sql("select table_name from information_schema.tables").fetchall()}
     if "slanb_meta" not in tables:
         msg = (
@@ -143,9 +161,11 @@ def _check_schema(con: duckdb.DuckDBPyConnection, db: Path) -> None:
         raise SlanbError(msg)
     rows = con.sql("select value from slanb_meta where key = 'schema_version'").fetchall()
     version = rows[0][0] if rows else None
-    if version != SCHEMA_VERSION:
+    if version != SCHEMA_VERSION and version not in OLDER_READABLE:
+        readable = ", ".join((*OLDER_READABLE, SCHEMA_VERSION))
         msg = (
-            f"{db} has schema version {version}, this slanb reads version {SCHEMA_VERSION}. "
+            f"{db} has schema version {version}, this slanb reads versions {readable}. "
             "Re-create it with `slanb ingest` from your export (or `slanb demo`)."
         )
         raise SlanbError(msg)
+    return str(version)

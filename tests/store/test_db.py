@@ -29,7 +29,7 @@ def test_foreign_and_old_databases_are_refused(tmp_path):
     con.execute("update slanb_meta set value = '0' where key = 'schema_version'")
     con.close()
     with (
-        pytest.raises(SlanbError, match="has schema version 0, this slanb reads version 1"),
+        pytest.raises(SlanbError, match="has schema version 0, this slanb reads versions 1, 2"),
         db.connect(old),
     ):
         pass

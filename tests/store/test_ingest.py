@@ -85,7 +85,8 @@ def test_clean_export_is_imported_with_counts_and_ignored_columns(tmp_path):
         "activities: 3 inserted, 0 updated, 0 unchanged",
         "deals: 3 inserted, 0 updated, 0 unchanged",
         "reps: 2 inserted, 0 updated, 0 unchanged",
-        "leads.csv: ignored columns not in the data contract: hubspot_score",
+        "time_off: no file in the export, left as it was",
+            "leads.csv: ignored columns not in the data contract: hubspot_score",
         "activities.csv: ignored columns not in the data contract: notes",
         "exported_at: 2025-07-20 14:00:00 UTC",
     ]
@@ -124,14 +125,18 @@ def test_all_contract_columns_are_stored_as_written(tmp_path):
         None,
         "C",
         "partner",
+        None,  # assigned_at: not in this export's header (optional since schema version 2)
     )
-    assert rows["leads"][3] == ("L4", datetime(2025, 7, 15), None, None, None, None, None, "paid")
+    assert rows["leads"][3] == (
+        "L4", datetime(2025, 7, 15), None, None, None, None, None, "paid", None
+    )  # fmt: skip
     assert rows["deals"][0] == (
         "D1", "L1", datetime(2025, 7, 5), datetime(2025, 7, 20, 14), "won", 1200.5
     )  # fmt: skip
     assert rows["reps"] == [
-        ("R1", "Ada Lovelace", "North", datetime(2024, 1, 15).date(), None),
-        ("R2", "Grace Hopper", "South", datetime(2024, 3, 1).date(), datetime(2025, 12, 31).date()),
+        ("R1", "Ada Lovelace", "North", datetime(2024, 1, 15).date(), None, None),
+        ("R2", "Grace Hopper", "South", datetime(2024, 3, 1).date(), datetime(2025, 12, 31).date(),
+         None),
     ]
     assert rows["slanb_meta"] == [("exported_at", "2025-07-20T14:00:00"), ("schema_version", "1")]
 
@@ -168,7 +173,7 @@ def test_a_newer_export_updates_changed_rows_and_adds_new_ones(tmp_path):
     rows = contents(db)
     assert rows["leads"][2] == (
         "L3", datetime(2025, 7, 10, 14), datetime(2025, 7, 21, 10), None, "R1", "hand_raiser", "C",
-        "partner",
+        "partner", None,
     )  # fmt: skip
     assert rows["deals"][1] == (
         "D2", "L2", datetime(2025, 7, 6), datetime(2025, 7, 25), "won", 900.0
@@ -616,7 +621,8 @@ def test_an_empty_or_semicolon_file_is_a_problem(tmp_path):
             None,
             None,
             None,
-            "is empty; it needs a header row: rep_id, name, team, start_date, end_date",
+            "is empty; it needs a header row: rep_id, name, team, start_date, end_date "
+            "(optionally timezone)",
         ),
     ]
 
@@ -665,7 +671,8 @@ def test_a_broken_export_lists_every_problem_and_changes_nothing(tmp_path):
     assert lines[1:14] == [f"  {line}" for line in BROKEN]
     assert lines[14:] == [
         "Rows are numbered as a spreadsheet shows them: the header is row 1.",
-        "The columns reps.csv must have (in any order): rep_id, name, team, start_date, end_date.",
+        "The columns reps.csv must have (in any order): rep_id, name, team, start_date, end_date "
+        "(optionally timezone).",
         "Fix these in the export (or in the CRM, then export again) and run `slanb ingest` again.",
     ]
     assert contents(db) == before
@@ -700,10 +707,10 @@ def test_a_failure_while_writing_rolls_everything_back(tmp_path, monkeypatch):
 
     real_upsert = module._upsert
 
-    def failing_upsert(con, table):
+    def failing_upsert(con, table, present=None):
         if table.name == "deals":  # leads and activities are already written by now
             raise duckdb.IOException("disk full")
-        return real_upsert(con, table)
+        return real_upsert(con, table, present)
 
     monkeypatch.setattr(module, "_upsert", failing_upsert)
     with pytest.raises(SlanbError, match=r"could not write its copy of the history .*disk full"):
@@ -716,7 +723,7 @@ def test_a_failure_while_writing_rolls_everything_back(tmp_path, monkeypatch):
 
 def test_a_missing_folder_says_what_is_expected(tmp_path):
     with pytest.raises(SlanbError, match=r"No export folder at .*nope\. Expected a folder holding "
-                       r"leads\.csv or leads\.parquet, and optionally activities, deals and reps"):  # fmt: skip
+                       r"leads\.csv or leads\.parquet, and optionally activities, deals, reps and time_off"):  # fmt: skip
         ingest(tmp_path / "nope", db=tmp_path / "h.duckdb")
 
 

@@ -1,4 +1,5 @@
--- The slanb data contract, schema version 1. Every timestamp is UTC.
+-- The slanb data contract, schema version 2. Every timestamp is UTC. Version 2 added the optional
+-- leads.assigned_at, reps.timezone and the time_off table (contract/upgrade_v1.sql upgrades a file).
 create table if not exists slanb_meta (
     key varchar primary key,
     value varchar not null
@@ -13,6 +14,7 @@ create table if not exists leads (
     intent varchar check (intent is null or intent in ('hand_raiser', 'other')),
     fit varchar check (fit is null or fit in ('A', 'B', 'C')),
     source varchar,
+    assigned_at timestamp,
     check (mql_at is null or mql_at >= created_at)
 );
 
@@ -39,7 +41,16 @@ create table if not exists reps (
     name varchar not null,
     team varchar,
     start_date date,
-    end_date date
+    end_date date,
+    timezone varchar
 );
 
-insert into slanb_meta (key, value) values ('schema_version', '1') on conflict do nothing;
+create table if not exists time_off (
+    time_off_id varchar primary key,
+    rep_id varchar not null,
+    starts_at timestamp not null,
+    ends_at timestamp not null,
+    check (ends_at > starts_at)
+);
+
+insert into slanb_meta (key, value) values ('schema_version', '2') on conflict do nothing;

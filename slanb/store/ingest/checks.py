@@ -78,8 +78,7 @@ class IngestError(SlanbError):
         short = {p.file for p in self.problems if p.row is None and p.column is not None}
         for file in sorted(short, key=_file_order):
             table = _TABLES[Path(file).stem]
-            names = ", ".join(c.name for c in table.columns)
-            lines.append(f"The columns {file} must have (in any order): {names}.")
+            lines.append(f"The columns {file} must have (in any order): {table.header_names}.")
         lines.append(
             "Fix these in the export (or in the CRM, then export again) and run `slanb ingest` again."
         )
@@ -208,6 +207,20 @@ def _checks(s: _Staged, *, leads_have_ids: bool) -> list[str]:
         message = "'empty, but the deal is ' || stage || '; a won or lost deal needs a closed_at'"
         where = "stage in ('won', 'lost') and closed_at is null and closed_at__raw is null"
         check("closed_at", "null", message, where)
+    if table.name == "time_off" and {"starts_at", "ends_at"} <= s.present:
+        message = (
+            f"'is not after starts_at ''' || {shown('starts_at')} "
+            "|| '''; a time off ends after it starts (ends_at is the first instant back)'"
+        )
+        check("ends_at", shown("ends_at"), message, "ends_at <= starts_at")
+    if table.name == "reps" and "timezone" in s.present:
+        # An IANA name as DuckDB (ICU) knows it, so local time follows its DST rules.
+        message = (
+            "is not a time zone name: use an IANA name such as Europe/Berlin or "
+            "America/New_York, or leave it empty for the timezone parameter"
+        )
+        where = "timezone is not null and timezone not in (select name from pg_timezone_names())"
+        check("timezone", "timezone", _sql_text(message), where)
     if table.name in ("activities", "deals") and "lead_id" in s.present and leads_have_ids:
         message = "is not a lead_id in the leads file or in the history"
         where = (

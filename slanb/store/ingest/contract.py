@@ -1,4 +1,4 @@
-"""The data contract as the import checks it: four tables, their columns, kinds and allowed values.
+"""The data contract as the import checks it: five tables, their columns, kinds and allowed values.
 
 ``tests/store/test_ingest.py`` holds it equal to ``sql/contract/schema.sql``.
 """
@@ -17,6 +17,9 @@ class _Column:
     kind: Kind = "text"
     required: bool = False
     allowed: tuple[str, ...] = ()
+    # Added in schema version 2: a file may leave it out of its header (exports made for version 1
+    # keep importing); then the import leaves the stored value as it is (NULL for a new row).
+    optional_header: bool = False
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,13 @@ class _Table:
     @property
     def key(self) -> str:
         return self.columns[0].name
+
+    @property
+    def header_names(self) -> str:
+        """The columns a header must have, then those it may have (``a, b (optionally c)``)."""
+        needed = ", ".join(c.name for c in self.columns if not c.optional_header)
+        optional = ", ".join(c.name for c in self.columns if c.optional_header)
+        return needed + (f" (optionally {optional})" if optional else "")
 
 
 # The data contract of sql/schema.sql as the checks need it; the first column is the id.
@@ -44,6 +54,7 @@ _CONTRACT = (
             _Column("intent", allowed=("hand_raiser", "other")),
             _Column("fit", allowed=("A", "B", "C")),
             _Column("source"),
+            _Column("assigned_at", "timestamp", optional_header=True),
         ),
     ),
     _Table(
@@ -78,13 +89,25 @@ _CONTRACT = (
             _Column("team"),
             _Column("start_date", "date"),
             _Column("end_date", "date"),
+            _Column("timezone", optional_header=True),
+        ),
+    ),
+    _Table(
+        "time_off",
+        "time-off entry",
+        (
+            _Column("time_off_id", required=True),
+            _Column("rep_id", required=True),
+            _Column("starts_at", "timestamp", required=True),
+            _Column("ends_at", "timestamp", required=True),
         ),
     ),
 )
 _TABLES = {t.name: t for t in _CONTRACT}
 _SQL_TYPES = {"text": "varchar", "timestamp": "timestamp", "date": "date", "number": "double"}
 _EXPECTED_FILES = (
-    "leads.csv or leads.parquet, and optionally activities, deals and reps (.csv or .parquet)"
+    "leads.csv or leads.parquet, and optionally activities, deals, reps and time_off (.csv or "
+    ".parquet)"
 )
 
 # ISO 8601 as exports write it: a date, optionally a time, optionally an offset (Z, +02, +0200,

@@ -80,8 +80,8 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, table: _Table, path: Path) -> _St
     with path.open(encoding="utf-8-sig", errors="replace", newline="") as f:
         header = next(csv.reader(f), None)
     if not header:
-        names = ", ".join(c.name for c in table.columns)
-        problem = Problem(path.name, None, None, None, f"is empty; it needs a header row: {names}")
+        message = f"is empty; it needs a header row: {table.header_names}"
+        problem = Problem(path.name, None, None, None, message)
         _create_stage(con, table, path, "select 1 where false", {})
         return _Staged(table, path.name, frozenset(), (), (problem,))
     if len(header) == 1 and (";" in header[0] or "\t" in header[0]):
@@ -257,7 +257,7 @@ def _match_header(
         else:
             positions[name] = i
     for column in table.columns:
-        if column.name not in positions:
+        if column.name not in positions and not column.optional_header:
             if column.required:
                 message = f"missing from the header; every {table.noun} needs {_a(column.name)}"
             else:

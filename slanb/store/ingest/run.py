@@ -32,7 +32,7 @@ import duckdb
 
 from slanb.errors import SlanbError
 from slanb.paths import project_root, resolve_path
-from slanb.store.db import connect, create_schema, load_sql
+from slanb.store.db import connect, create_schema, load_sql, upgrade_schema
 from slanb.store.ingest.checks import IngestError, _validate
 from slanb.store.ingest.contract import _CONTRACT, _EXPECTED_FILES
 from slanb.store.ingest.read import _stage
@@ -119,6 +119,8 @@ def ingest(folder: str | os.PathLike[str], *, db: str | os.PathLike[str]) -> Ing
                 with connect(work, read_only=False) as con:
                     if created:
                         create_schema(con)
+                    else:  # a version-1 history gains version 2's optional columns, empty
+                        upgrade_schema(con)
                     report = _import(con, files, folder=source, db=target, created=created)
             except (duckdb.IOException, duckdb.FatalException, OSError) as exc:
                 # Reading the export turns its own errors into SlanbError: this one is a write
@@ -275,7 +277,7 @@ def _import(
         raise IngestError(problems, folder=folder, db=db, created=created)
     con.begin()
     try:
-        counts = {s.table.name: _upsert(con, s.table) for s in staged}
+        counts = {s.table.name: _upsert(con, s.table, s.present) for s in staged}
         con.execute(load_sql("contract/exported_at"))
         rows = con.sql("select value from slanb_meta where key = 'exported_at'").fetchall()
         con.commit()

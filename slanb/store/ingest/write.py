@@ -27,13 +27,19 @@ class TableCounts:
     unchanged: int
 
 
-def _upsert(con: duckdb.DuckDBPyConnection, table: _Table) -> TableCounts:
+def _upsert(
+    con: duckdb.DuckDBPyConnection, table: _Table, present: frozenset[str] | None = None
+) -> TableCounts:
     """Update changed rows and insert new ids of ``table`` from its staging table; count them.
 
-    Rows are compared on every contract column, NULL-safely; the staged rows are unique by id.
+    Rows are compared on every contract column the file has (``present``; all when None),
+    NULL-safely; a column the file may leave out keeps its stored value. The staged rows are
+    unique by id.
     """
     name, key = table.name, table.key
-    columns = [c.name for c in table.columns]
+    columns = [
+        c.name for c in table.columns if present is None or c.name in present or not c.optional_header
+    ]
     changed = " or ".join(f"s.{c} is distinct from t.{c}" for c in columns[1:])
     ((staged, existing, updated),) = con.sql(
         f"""
