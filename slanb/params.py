@@ -43,6 +43,15 @@ class Params:
     cadence_calls: int = 5  # touches required within that window
     cadence_kinds: tuple[str, ...] = ("call",)  # activity kinds that count toward the cadence
     as_of: str | None = None  # judge a month in progress at this instant (ISO); None = end of month
+    sla_clock: str = "calendar"  # first_touch_hours counts calendar hours, or working hours
+    cadence_clock: str = "calendar"  # cadence_days counts calendar days, or working days
+    clock_start: str = "mql_at"  # the SLA clock starts at mql_at, or at assigned_at when present
+    timezone: str = "UTC"  # IANA time zone of a rep without reps.timezone
+    working_hours: str = "09:00-17:00"  # the company's working hours, local time
+    working_days: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri")  # the working weekdays
+    holidays_country: str | None = None  # public holidays of this country (ISO code, e.g. US)
+    holidays_subdivision: str | None = None  # ... and of this state or region (e.g. CA)
+    company_holidays: tuple[str, ...] = ()  # the company's own days off, YYYY-MM-DD
     source: str = field(default="defaults", compare=False)  # where the values came from
 
     # ---- construction -------------------------------------------------------------------------
@@ -122,6 +131,23 @@ class Params:
         """min(end of month, ``as_of`` or now): the instant a month in progress is judged at."""
         return min(self.end, self.as_of_or_now)
 
+    @property
+    def working_minutes(self) -> tuple[int, int]:
+        """``working_hours`` as minutes after local midnight: ``(540, 1020)`` for 09:00-17:00."""
+        start, end = self.working_hours.split("-")
+        return _minutes(start), _minutes(end)
+
+    @property
+    def working_day_hours(self) -> float:
+        """Hours in a working day (8.0 for 09:00-17:00): a working day of ``cadence_days``."""
+        start, end = self.working_minutes
+        return (end - start) / 60
+
+    @property
+    def working_isodows(self) -> list[int]:
+        """``working_days`` as ISO weekday numbers (Monday 1 … Sunday 7)."""
+        return sorted(WEEKDAYS.index(d) + 1 for d in self.working_days)
+
     def goal_for(self, month: str) -> float | None:
         """The company revenue goal for ``month`` (None when a mapping has no entry for it)."""
         if isinstance(self.revenue_goal, dict):
@@ -133,6 +159,8 @@ class Params:
         d = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "source"}
         d["first_touch_kinds"] = list(self.first_touch_kinds)
         d["cadence_kinds"] = list(self.cadence_kinds)
+        d["working_days"] = list(self.working_days)
+        d["company_holidays"] = list(self.company_holidays)
         return d
 
     def notebook_parameters(self) -> dict[str, Any]:
@@ -156,7 +184,19 @@ NOTEBOOK_PARAMS = (
     "cadence_calls",
     "cadence_kinds",
     "as_of",
+    "sla_clock",
+    "cadence_clock",
+    "clock_start",
+    "timezone",
+    "working_hours",
+    "working_days",
+    "holidays_country",
+    "holidays_subdivision",
+    "company_holidays",
 )
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+CLOCKS = ("calendar", "working")
+CLOCK_STARTS = ("mql_at", "assigned_at")
 
 
 # Keys a params file may hold for delivery (``slanb.publish.settings.DeliverySettings`` reads them
@@ -336,6 +376,88 @@ def _as_of(value: Any, where: str) -> str | None:
     return value
 
 
+def _choice(options: tuple[str, ...]) -> Any:
+    def check(value: Any, where: str) -> str:
+        if value not in options:
+            msg = f"{where} must be one of {', '.join(options)}, got {value!r}"
+            raise SlanbError(msg)
+        return str(value)
+
+    return check
+
+
+def _minutes(text: str) -> int:
+    hours, minutes = text.strip().split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+def _working_hours(value: Any, where: str) -> str:
+    import re
+
+    text = value if isinstance(value, str) else ""
+    m = re.fullmatch(r"\s*([01]\d|2[0-3]):([0-5]\d)\s*-\s*([01]\d|2[0-4]):([0-5]\d)\s*", text)
+    if not m or not _minutes(text.split("-")[0]) < _minutes(text.split("-")[1]) <= 24 * 60:
+        msg = (
+            f"{where} must be local opening and closing times HH:MM-HH:MM, the first before the "
+            f"second (e.g. 09:00-17:00), got {value!r}"
+        )
+        raise SlanbError(msg)
+    return f"{m[1]}:{m[2]}-{m[3]}:{m[4]}"
+
+
+def _working_days(value: Any, where: str) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    days = [str(v).strip().lower()[:3] for v in value] if isinstance(value, list | tuple) else []
+    if not days or any(d not in WEEKDAYS for d in days) or len(set(days)) < len(days):
+        msg = (
+            f"{where} must be a list of distinct weekdays among {', '.join(WEEKDAYS)} "
+            f"(e.g. [mon, tue, wed, thu, fri]), got {value!r}"
+        )
+        raise SlanbError(msg)
+    return tuple(sorted(days, key=WEEKDAYS.index))
+
+
+def _timezone(value: Any, where: str) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(str(value))
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        msg = f"{where} must be an IANA time zone name such as Europe/Berlin or UTC, got {value!r}"
+        raise SlanbError(msg) from exc
+    return str(value)
+
+
+def _country(value: Any, where: str) -> str | None:
+    import holidays
+
+    code = optional_str(value, where)
+    if code is not None and code.upper() not in holidays.list_supported_countries():
+        msg = (
+            f"{where} must be a country code the holidays package knows (US, DE, GB, FR, …), "
+            f"got {value!r}"
+        )
+        raise SlanbError(msg)
+    return None if code is None else code.upper()
+
+
+def _dates(value: Any, where: str) -> tuple[str, ...]:
+    from datetime import date
+
+    if value is None or value == "":
+        return ()
+    values = value if isinstance(value, list | tuple) else [value]
+    out = []
+    for v in values:
+        try:
+            out.append(date.fromisoformat(str(v)).isoformat())
+        except ValueError as exc:
+            msg = f"{where} must be a list of dates YYYY-MM-DD, got {v!r}"
+            raise SlanbError(msg) from exc
+    return tuple(sorted(set(out)))
+
+
 _CHECKS = {
     "db": optional_str,
     "month": _month_param,
@@ -351,4 +473,13 @@ _CHECKS = {
     "cadence_calls": lambda v, w: integer(v, w, low=1),
     "cadence_kinds": _kinds,
     "as_of": _as_of,
+    "sla_clock": _choice(CLOCKS),
+    "cadence_clock": _choice(CLOCKS),
+    "clock_start": _choice(CLOCK_STARTS),
+    "timezone": _timezone,
+    "working_hours": _working_hours,
+    "working_days": _working_days,
+    "holidays_country": _country,
+    "holidays_subdivision": optional_str,
+    "company_holidays": _dates,
 }

@@ -1064,7 +1064,8 @@ def _clear_error_cases(tmp_path: Path, small: Path, other: Path) -> list[tuple[l
         (["plan", "--db", str(missing)], f"No history database at {missing}. Create the demo one "
          f"with `slanb demo --db {missing}`, or import your CRM export with `slanb ingest "
          f"EXPORT_DIR --db {missing}`."),
-        (["plan", "--db", str(other)], f"{other} has schema version 3, this slanb reads versions 1, 2. "
+        (["plan", "--db", str(other)], f"{other} has schema version 3, this slanb reads versions "
+         "1, 2. "
          "Re-create it with `slanb ingest` from your export (or `slanb demo`)."),
         (["plan", "--db", str(small), "--params", str(tmp_path / "nope.yaml")],
          f"No params file at {tmp_path / 'nope.yaml'}. Copy params/default.yaml and edit it."),

@@ -17,13 +17,14 @@ plus the breached lead ids of the reps on the dashboard.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import duckdb
 import polars as pl
 
+from slanb.engine.calendar import REACH_DAYS, build_calendar, calendar_span
 from slanb.engine.plan import Plan
 from slanb.errors import SlanbError
 from slanb.money import cents, dec, ratio, usd
@@ -125,6 +126,54 @@ class Cadence:
 
 
 @dataclass(frozen=True)
+class Clock:
+    """Which clock the rules ran on, and the first touch on both clocks, so they can be compared.
+
+    ``sla_clock`` and ``cadence_clock`` are ``calendar`` or ``working``; ``clock_start`` is
+    ``mql_at`` or ``assigned_at``. ``calendar_*`` and ``working_*``: first touches judged and met in
+    M on each clock (each judged in the month its own deadline falls in). Medians are over the
+    first touches judged on ``sla_clock``: ``raw_median_hours`` (calendar hours from the clock
+    start), ``working_median_hours`` (the owner's working hours), ``routing_median_hours``
+    (``mql_at`` → ``assigned_at``, the system's delay) and ``rep_median_hours`` (``assigned_at`` →
+    first touch, the rep's). ``away``: leads whose owner was on time off when the clock started,
+    not judged on the working clock. ``by_rep``: rep_id, name and the same medians and ``away``.
+    """
+
+    sla_clock: str
+    cadence_clock: str
+    clock_start: str
+    working_day_hours: float
+    calendar_judged: int
+    calendar_met: int
+    working_judged: int
+    working_met: int
+    raw_median_hours: float | None
+    working_median_hours: float | None
+    routing_median_hours: float | None
+    rep_median_hours: float | None
+    away: int
+    cadence_away: int
+    by_rep: pl.DataFrame
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form (the ``clock`` key of :meth:`Tracking.to_dict`)."""
+        return {
+            "sla_clock": self.sla_clock,
+            "cadence_clock": self.cadence_clock,
+            "clock_start": self.clock_start,
+            "working_day_hours": self.working_day_hours,
+            "calendar": {"judged": self.calendar_judged, "met": self.calendar_met},
+            "working": {"judged": self.working_judged, "met": self.working_met},
+            "raw_median_hours": self.raw_median_hours,
+            "working_median_hours": self.working_median_hours,
+            "routing_median_hours": self.routing_median_hours,
+            "rep_median_hours": self.rep_median_hours,
+            "away": self.away,
+            "cadence_away": self.cadence_away,
+        }
+
+
+@dataclass(frozen=True)
 class Tracking:
     """Both sides of the SLA for one month, judged at ``as_of``.
 
@@ -146,6 +195,7 @@ class Tracking:
     dashboard: pl.DataFrame
     speed_to_lead: pl.DataFrame
     messages: tuple[str, ...]
+    clock: Clock | None = None
 
     @property
     def month_label(self) -> str:
@@ -178,7 +228,7 @@ class Tracking:
             "tracking_messages": list(self.messages),
             "as_of": self.as_of.isoformat(),
             "in_progress": self.in_progress,
-        }
+        } | ({} if self.clock is None else {"clock": self.clock.to_dict()})
 
 
 # ---- the computation ---------------------------------------------------------------------------
@@ -238,20 +288,35 @@ def track(
             "revenue per MQL), so the lead value delivered is undefined."
         )
 
+    window = p.sample_window
+    # Both clocks are computed for every lead; the calendar covers the sample (speed-to-lead) and
+    # every clock start whose deadline can fall in M.
+    reach_from = min(
+        cutoff - timedelta(hours=p.first_touch_hours),
+        cutoff - timedelta(days=max(p.cadence_days, REACH_DAYS)),
+    )
+    first_day, last_day = calendar_span(min(window.start, reach_from), end)
+    build_calendar(con, p, first_day=first_day, last_day=last_day)
     rules = con.sql(
         load_sql("track/rules_by_rep"),
         params={
             "cutoff": cutoff,
             "end": end,
             "as_of": as_of,
-            "first_touch_hours": p.first_touch_hours,
+            "reach_from": reach_from,
+            "touch_us": round(p.first_touch_hours * 3_600_000_000),
+            "cadence_us": round(p.cadence_days * p.working_day_hours * 3_600_000_000),
             "first_touch_kinds": list(p.first_touch_kinds),
             "cadence_days": p.cadence_days,
             "cadence_calls": p.cadence_calls,
             "cadence_kinds": list(p.cadence_kinds),
+            "sla_clock": p.sla_clock,
+            "cadence_clock": p.cadence_clock,
+            "clock_start": p.clock_start,
         },
     ).pl()
     first_touch, cadence, dashboard = _rules(rules, hours=p.first_touch_hours)
+    clock = _clock(rules, p)
     if as_of < end:
         messages.append(
             f"{month} is judged as of {as_of:%Y-%m-%d %H:%M} UTC: {first_touch.pending:,} "
@@ -259,7 +324,6 @@ def track(
             "are pending."
         )
 
-    window = p.sample_window
     speed = (
         con.sql(
             load_sql("track/speed_to_lead"),
@@ -268,6 +332,8 @@ def track(
                 "window_end": window.end,
                 "cutoff": cutoff,
                 "first_touch_kinds": list(p.first_touch_kinds),
+                "sla_clock": p.sla_clock,
+                "clock_start": p.clock_start,
             },
         )
         .pl()
@@ -291,6 +357,7 @@ def track(
         dashboard=dashboard,
         speed_to_lead=speed,
         messages=tuple(messages),
+        clock=clock,
     )
 
 
@@ -430,6 +497,37 @@ def _waterfall(delivery: Delivery) -> pl.DataFrame:
         [(s, k, cents(a), cents(b), cents(e)) for s, k, a, b, e in steps],
         schema=schema,
         orient="row",
+    )
+
+
+def _clock(rules: pl.DataFrame, p: Any) -> Clock:
+    counts = ["calendar_judged", "calendar_met", "working_judged", "working_met", "touch_away"]
+    rules = rules.with_columns(pl.col(*counts, "cadence_away").cast(pl.Int64))
+    total = rules.filter(pl.col("is_total")).row(0, named=True)
+    medians = [
+        "raw_median_hours",
+        "working_median_hours",
+        "routing_median_hours",
+        "rep_median_hours",
+    ]
+    return Clock(
+        sla_clock=p.sla_clock,
+        cadence_clock=p.cadence_clock,
+        clock_start=p.clock_start,
+        working_day_hours=p.working_day_hours,
+        calendar_judged=total["calendar_judged"],
+        calendar_met=total["calendar_met"],
+        working_judged=total["working_judged"],
+        working_met=total["working_met"],
+        raw_median_hours=total["raw_median_hours"],
+        working_median_hours=total["working_median_hours"],
+        routing_median_hours=total["routing_median_hours"],
+        rep_median_hours=total["rep_median_hours"],
+        away=total["touch_away"],
+        cadence_away=total["cadence_away"],
+        by_rep=rules.filter(~pl.col("is_total")).select(
+            "rep_id", "name", *medians, pl.col("touch_away").alias("away")
+        ),
     )
 
 

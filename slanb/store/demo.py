@@ -104,9 +104,10 @@ def _generate(path: Path, *, seed: int, first: datetime, exported: datetime, lea
         con.execute("attach ? as demo_out", [str(path)])
         _session(con, out=True)
         create_schema(con)
-        con.table("demo_rep_roster").select("rep_id, name, team, start_date, end_date").insert_into(
-            "reps"
-        )
+        con.table("demo_rep_roster").select(
+            "rep_id, name, team, start_date, end_date, timezone"
+        ).insert_into("reps")
+        con.sql(load_sql("demo/time_off"), params={"first_month": first}).insert_into("time_off")
         con.sql(
             load_sql("demo/meta"),
             params={"exported_at": exported.isoformat(sep=" "), "seed": str(seed)},

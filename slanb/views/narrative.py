@@ -398,6 +398,15 @@ PARAM_LABELS = {
     "cadence_calls": "Touches in the window",
     "cadence_kinds": "Touches count",
     "as_of": "Judged as of",
+    "sla_clock": "SLA clock",
+    "cadence_clock": "Cadence clock",
+    "clock_start": "Clock starts at",
+    "timezone": "Default time zone",
+    "working_hours": "Working hours",
+    "working_days": "Working days",
+    "holidays_country": "Public holidays of",
+    "holidays_subdivision": "Region",
+    "company_holidays": "Company days off",
 }
 
 

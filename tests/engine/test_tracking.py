@@ -316,6 +316,7 @@ def test_to_dict_keys(april):
         "tracking_messages",
         "as_of",
         "in_progress",
+        "clock",
     ]
     assert list(d["delivery"]) == [
         "mqls",

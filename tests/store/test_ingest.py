@@ -86,7 +86,7 @@ def test_clean_export_is_imported_with_counts_and_ignored_columns(tmp_path):
         "deals: 3 inserted, 0 updated, 0 unchanged",
         "reps: 2 inserted, 0 updated, 0 unchanged",
         "time_off: no file in the export, left as it was",
-            "leads.csv: ignored columns not in the data contract: hubspot_score",
+        "leads.csv: ignored columns not in the data contract: hubspot_score",
         "activities.csv: ignored columns not in the data contract: notes",
         "exported_at: 2025-07-20 14:00:00 UTC",
     ]
@@ -135,10 +135,16 @@ def test_all_contract_columns_are_stored_as_written(tmp_path):
     )  # fmt: skip
     assert rows["reps"] == [
         ("R1", "Ada Lovelace", "North", datetime(2024, 1, 15).date(), None, None),
-        ("R2", "Grace Hopper", "South", datetime(2024, 3, 1).date(), datetime(2025, 12, 31).date(),
-         None),
+        (
+            "R2",
+            "Grace Hopper",
+            "South",
+            datetime(2024, 3, 1).date(),
+            datetime(2025, 12, 31).date(),
+            None,
+        ),
     ]
-    assert rows["slanb_meta"] == [("exported_at", "2025-07-20T14:00:00"), ("schema_version", "1")]
+    assert rows["slanb_meta"] == [("exported_at", "2025-07-20T14:00:00"), ("schema_version", "2")]
 
 
 def test_importing_the_same_export_twice_changes_nothing(tmp_path):

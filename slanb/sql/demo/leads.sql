@@ -1,4 +1,6 @@
--- The demo leads: the contract's columns of the demo_lead_plan staging table.
+-- The demo leads: the contract's columns of the demo_lead_plan staging table. assigned_at (schema
+-- version 2): an owned MQL is routed to its owner 0 to 8 hours after mql_at (most within the hour),
+-- drawn from its own salt so every other value of the demo is as before.
 with final as (
     select
         lead_id,
@@ -8,7 +10,11 @@ with final as (
         owner_id,
         intent,
         fit,
-        source
+        source,
+        case
+            when mql_at is not null and owner_id is not null
+                then mql_at + to_seconds((28800 * pow(demo_u(h, 'routing'), 3))::bigint)
+        end as assigned_at
     from demo_lead_plan
 )
 

@@ -3,6 +3,8 @@
 -- mql_at to the first $first_touch_kinds activity at/after mql_at and before $cutoff.
 -- Bands: [0, 1 h), [1 h, 4 h), [4 h, 24 h], over 24 h, never. Exactly 1 h is `1–4 h`, exactly 4 h is
 -- `4–24 h`, exactly 24 h is `4–24 h` (within 24 h, as in the first-touch rule). Every band appears.
+-- The hours run from the clock start ($clock_start) on $sla_clock: calendar hours, or the working
+-- hours of the lead's owner (the temp table working_calendar, see working_calendar.sql).
 with bands as (
     select *
     from (
@@ -12,12 +14,18 @@ with bands as (
 
 sample as (
     select
-        lead_id,
-        intent,
-        mql_at,
-        sql_at
-    from leads
-    where mql_at >= $window_start and mql_at < $window_end
+        l.lead_id,
+        l.intent,
+        l.mql_at,
+        l.sql_at,
+        coalesce(r.rep_id, '') as cal_key,
+        case
+            when $clock_start = 'assigned_at' then greatest(l.mql_at, coalesce(l.assigned_at, l.mql_at))
+            else l.mql_at
+        end as started_at
+    from leads as l
+    left join reps as r on r.rep_id = l.owner_id
+    where l.mql_at >= $window_start and l.mql_at < $window_end
 ),
 
 -- A lead's first touch without joining every activity to the sample: its earliest touch in
@@ -77,20 +85,52 @@ won as (
     where stage = 'won' and closed_at < $cutoff
 ),
 
+timed as (
+    select
+        s.*,
+        f.first_touch_at,
+        coalesce(
+            c.before_us + least(epoch_us(s.started_at) - epoch_us(c.starts_at), c.length_us), 0
+        ) as w_start
+    from sample as s
+    left join first_touch as f on f.lead_id = s.lead_id
+    asof left join working_calendar as c
+        on c.rep_key = s.cal_key and s.started_at >= c.starts_at
+),
+
+hours as (
+    select
+        t.* exclude (w_start),
+        case
+            when $sla_clock = 'working'
+                then (
+                    coalesce(
+                        c.before_us
+                        + least(epoch_us(t.first_touch_at) - epoch_us(c.starts_at), c.length_us),
+                        0
+                    )
+                    - t.w_start
+                ) / 3600000000.0
+            else (epoch_us(t.first_touch_at) - epoch_us(t.started_at)) / 3600000000.0
+        end as hours
+    from timed as t
+    asof left join working_calendar as c
+        on c.rep_key = t.cal_key and t.first_touch_at >= c.starts_at
+),
+
 banded as (
     select
         case
-            when f.first_touch_at is null then 'never'
-            when f.first_touch_at - s.mql_at < interval 1 hour then '<1 h'
-            when f.first_touch_at - s.mql_at < interval 4 hour then '1–4 h'
-            when f.first_touch_at - s.mql_at <= interval 24 hour then '4–24 h'
+            when s.first_touch_at is null then 'never'
+            when s.hours < 1 then '<1 h'
+            when s.hours < 4 then '1–4 h'
+            when s.hours <= 24 then '4–24 h'
             else '>24 h'
         end as band,
         coalesce(s.sql_at < $cutoff, false) as reached_sql,
         w.lead_id is not null as won,
         coalesce(s.intent = 'hand_raiser', false) as hand_raiser
-    from sample as s
-    left join first_touch as f on f.lead_id = s.lead_id
+    from hours as s
     left join won as w on w.lead_id = s.lead_id
 ),
 

@@ -38,7 +38,9 @@ def _upsert(
     """
     name, key = table.name, table.key
     columns = [
-        c.name for c in table.columns if present is None or c.name in present or not c.optional_header
+        c.name
+        for c in table.columns
+        if present is None or c.name in present or not c.optional_header
     ]
     changed = " or ".join(f"s.{c} is distinct from t.{c}" for c in columns[1:])
     ((staged, existing, updated),) = con.sql(
