@@ -131,12 +131,14 @@ class Clock:
 
     ``sla_clock`` and ``cadence_clock`` are ``calendar`` or ``working``; ``clock_start`` is
     ``mql_at`` or ``assigned_at``. ``calendar_*`` and ``working_*``: first touches judged and met in
-    M on each clock (each judged in the month its own deadline falls in). Medians are over the
+    M on each clock (each judged in the month its own deadline falls in); ``working_away``: those
+    the working clock holds ``away`` (owner out of office), whichever clock rules. Medians are over the
     first touches judged on ``sla_clock``: ``raw_median_hours`` (calendar hours from the clock
     start), ``working_median_hours`` (the owner's working hours), ``routing_median_hours``
     (``mql_at`` → ``assigned_at``, the system's delay) and ``rep_median_hours`` (``assigned_at`` →
     first touch, the rep's). ``away``: leads whose owner was on time off when the clock started,
-    not judged on the working clock. ``by_rep``: rep_id, name and the same medians and ``away``.
+    not judged on the working clock. ``by_rep``: rep_id, name, the same medians, ``away`` and
+    ``working_away``.
     """
 
     sla_clock: str
@@ -147,6 +149,7 @@ class Clock:
     calendar_met: int
     working_judged: int
     working_met: int
+    working_away: int
     raw_median_hours: float | None
     working_median_hours: float | None
     routing_median_hours: float | None
@@ -163,7 +166,11 @@ class Clock:
             "clock_start": self.clock_start,
             "working_day_hours": self.working_day_hours,
             "calendar": {"judged": self.calendar_judged, "met": self.calendar_met},
-            "working": {"judged": self.working_judged, "met": self.working_met},
+            "working": {
+                "judged": self.working_judged,
+                "met": self.working_met,
+                "away": self.working_away,
+            },
             "raw_median_hours": self.raw_median_hours,
             "working_median_hours": self.working_median_hours,
             "routing_median_hours": self.routing_median_hours,
@@ -318,10 +325,17 @@ def track(
     first_touch, cadence, dashboard = _rules(rules, hours=p.first_touch_hours)
     clock = _clock(rules, p)
     if as_of < end:
+        away = ""
+        if clock.away or clock.cadence_away:
+            away = (
+                f" {clock.away:,} first-touch and {clock.cadence_away:,} cadence deadlines are "
+                "away (the owner was out of office when the clock started): not judged for the "
+                "rep, whenever they fall."
+            )
         messages.append(
             f"{month} is judged as of {as_of:%Y-%m-%d %H:%M} UTC: {first_touch.pending:,} "
             f"first-touch and {cadence.pending:,} cadence deadlines fall later in the month and "
-            "are pending."
+            "are pending." + away
         )
 
     speed = (
@@ -501,7 +515,14 @@ def _waterfall(delivery: Delivery) -> pl.DataFrame:
 
 
 def _clock(rules: pl.DataFrame, p: Any) -> Clock:
-    counts = ["calendar_judged", "calendar_met", "working_judged", "working_met", "touch_away"]
+    counts = [
+        "calendar_judged",
+        "calendar_met",
+        "working_judged",
+        "working_met",
+        "working_away",
+        "touch_away",
+    ]
     rules = rules.with_columns(pl.col(*counts, "cadence_away").cast(pl.Int64))
     total = rules.filter(pl.col("is_total")).row(0, named=True)
     medians = [
@@ -519,6 +540,7 @@ def _clock(rules: pl.DataFrame, p: Any) -> Clock:
         calendar_met=total["calendar_met"],
         working_judged=total["working_judged"],
         working_met=total["working_met"],
+        working_away=total["working_away"],
         raw_median_hours=total["raw_median_hours"],
         working_median_hours=total["working_median_hours"],
         routing_median_hours=total["routing_median_hours"],
@@ -526,7 +548,7 @@ def _clock(rules: pl.DataFrame, p: Any) -> Clock:
         away=total["touch_away"],
         cadence_away=total["cadence_away"],
         by_rep=rules.filter(~pl.col("is_total")).select(
-            "rep_id", "name", *medians, pl.col("touch_away").alias("away")
+            "rep_id", "name", *medians, pl.col("touch_away").alias("away"), "working_away"
         ),
     )
 

@@ -161,13 +161,15 @@ def render(summary: dict[str, Any], *, attachments: list[Attachment]) -> Body:
         )
         sales = (
             Figure(
-                f"First touch within {p.get('first_touch_hours', 24):g} h",
+                f"First touch within {p.get('first_touch_hours', 24):g} "
+                + ("working hours" if p.get("sla_clock") == "working" else "h"),
                 f"{ft['met']:,} of {count(ft['judged'], 'MQL')}",
                 ft["met"] / ft["judged"] if ft["judged"] else None,
                 _pending(ft.get("pending", 0)),
             ),
             Figure(
-                f"{_capital(calls)} within {p.get('cadence_days', 14)} days",
+                f"{_capital(calls)} within {p.get('cadence_days', 14)} "
+                + ("working days" if p.get("cadence_clock") == "working" else "days"),
                 f"{c['met']:,} of {count(c['judged'], 'MQL')}",
                 c["met"] / c["judged"] if c["judged"] else None,
                 ", ".join(

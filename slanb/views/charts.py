@@ -806,12 +806,12 @@ def speed_to_lead(
         pl.col("band").replace({"never": "Never"}).alias("label"),
     )
     labels = data["label"].to_list()
+    working = tracking.clock is not None and tracking.clock.sla_clock == "working"
+    x_title = "Time to first touch (working hours)" if working else "Time to first touch"
 
     def panel(rate: str, title: str) -> alt.LayerChart:
         base = alt.Chart(data).encode(
-            x=alt.X(
-                "label:N", sort=labels, title="Time to first touch", axis=alt.Axis(labelAngle=0)
-            ),
+            x=alt.X("label:N", sort=labels, title=x_title, axis=alt.Axis(labelAngle=0)),
             y=alt.Y(f"{rate}:Q", title=None, axis=alt.Axis(format=".0%")),
         )
         bars = base.mark_bar(width={"band": 0.7}).encode(

@@ -23,6 +23,7 @@ __all__ = [
     "day",
     "dollars",
     "hours",
+    "in_words",
     "kind_list",
     "months_span",
     "percent",
@@ -32,6 +33,7 @@ __all__ = [
     "share",
     "touches",
     "usd",
+    "weekdays",
     "whole",
 ]
 
@@ -125,3 +127,38 @@ def touches(n: int, kinds: Sequence[str]) -> str:
 def day(d: datetime) -> str:
     """``October 1, 2026``."""
     return f"{d:%B} {d.day}, {d:%Y}"
+
+
+_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+
+
+def in_words(x: float) -> str:
+    """A small whole number in words, anything else in figures: ``three``, ``12``, ``2.5``.
+
+    >>> in_words(3), in_words(12), in_words(2.5)
+    ('three', '12', '2.5')
+    """
+    if x == int(x) and 0 <= x < len(_WORDS):
+        return _WORDS[int(x)]
+    return f"{x:,g}"
+
+
+def weekdays(days: Sequence[str]) -> str:
+    """Working weekdays, runs joined by a dash: ``Mon–Fri``, ``Mon–Wed, Fri``, ``Sun``.
+
+    >>> weekdays(["mon", "tue", "wed", "thu", "fri"]), weekdays(["fri", "mon", "tue", "wed"])
+    ('Mon–Fri', 'Mon–Wed, Fri')
+    """
+    order = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+    picked = sorted({order.index(d) for d in days})
+    runs: list[list[int]] = []
+    for i in picked:
+        if runs and i == runs[-1][-1] + 1:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    name = [d.capitalize() for d in order]
+    return ", ".join(
+        name[r[0]] if len(r) == 1 else f"{name[r[0]]}{'–' if len(r) > 2 else ', '}{name[r[-1]]}"
+        for r in runs
+    )

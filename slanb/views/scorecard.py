@@ -30,14 +30,22 @@ from slanb.views.format import (
     usd,
 )
 from slanb.views.sentences import (
+    away_rule,
+    cadence_window,
+    clock_comparison,
+    clock_sentence,
     dashboard_reps,
     dashboard_rules,
+    delays_sentence,
     empty_dashboard,
+    first_touch_rule,
     gap_phrase,
     judged_when,
     not_begun,
     reps_on,
     short_or_over,
+    speed_to_lead_clock,
+    touch_allowance,
     tracking_label,
     tracking_sentence,
 )
@@ -102,13 +110,13 @@ def scorecard(sla: SlaMonth) -> HTML:
         _tile(
             "Sales",
             share(ft.met_share),
-            f"touched within {count(p.first_touch_hours)} h",
-            f"{count(ft.met)} of {count(ft.judged, 'MQL')} judged",
+            f"touched within {touch_allowance(p)}",
+            f"{count(ft.met)} of {count(ft.judged, 'MQL')} judged" + _other_clock(sla),
         ),
         _tile(
             "Sales",
             share(cadence_share),
-            f"got {touches(p.cadence_calls, p.cadence_kinds)} in {count(p.cadence_days)} days",
+            f"got {touches(p.cadence_calls, p.cadence_kinds)} in {cadence_window(p)}",
             f"{count(c.met)} of {count(c.judged, 'MQL')} judged",
         ),
         _tile(
@@ -119,6 +127,20 @@ def scorecard(sla: SlaMonth) -> HTML:
         ),
     ]
     return tracking_block(f'<div class="slanb-tiles">{"".join(tiles)}</div>')
+
+
+def _other_clock(sla: SlaMonth) -> str:
+    """`` (88% on working hours)`` (or on the calendar clock): the other clock, for a tile."""
+    t = sla.tracking
+    assert t is not None
+    k = t.clock
+    if k is None:
+        return ""
+    if k.sla_clock == "working":
+        met, judged, name = k.calendar_met, k.calendar_judged, "on the calendar clock"
+    else:
+        met, judged, name = k.working_met, k.working_judged, "on working hours"
+    return f" ({share(met / judged)} {name})" if judged else ""
 
 
 def _mql_tile_note(sla: SlaMonth) -> str:
@@ -308,9 +330,9 @@ def compliance_summary(sla: SlaMonth) -> Markdown:
         return _nothing_yet(sla)
     ft, c, p = t.first_touch, t.cadence, sla.plan.params
     rules = (
-        f"**First touch**: a {kind_list(p.first_touch_kinds)} within {count(p.first_touch_hours)} h "
-        f"of becoming an MQL. **Cadence**: at least {touches(p.cadence_calls, p.cadence_kinds)} in the first "
-        f"{count(p.cadence_days, 'day')} (an MQL with a deal created in that window is excluded). "
+        f"**First touch**: a {kind_list(p.first_touch_kinds)} {first_touch_rule(p)}. "
+        f"**Cadence**: at least {touches(p.cadence_calls, p.cadence_kinds)} in the first "
+        f"{cadence_window(p)} (an MQL with a deal created in that window is excluded). "
         f"Each MQL is judged once per rule, in the month its deadline falls in."
     )
     if ft.judged:
@@ -318,7 +340,8 @@ def compliance_summary(sla: SlaMonth) -> Markdown:
         first = (
             f"**{share(ft.met_share)}** of the {count(ft.judged, 'MQL')} judged were touched in "
             f"time ({count(ft.met)} met, {count(ft.breached)} breached{never}). Half were touched "
-            f"within **{hours(ft.median_hours)}**, nine in ten within **{hours(ft.p90_hours)}**."
+            f"within **{hours(ft.median_hours)}**, nine in ten within **{hours(ft.p90_hours)}**"
+            f"{' (working hours)' if p.sla_clock == 'working' else ''}."
         )
     else:
         first = f"No first-touch deadline fell in {t.month_label}{' yet' if t.in_progress else ''}."
@@ -336,6 +359,12 @@ def compliance_summary(sla: SlaMonth) -> Markdown:
             f" Pending (deadline later in the month): {count(ft.pending)} first touches, "
             f"{count(c.pending)} cadences."
         )
+    k = t.clock
+    if k is not None and (k.away or k.cadence_away):
+        pending += (
+            f" Away (the owner out of office when the clock started, not judged for the rep): "
+            f"{count(k.away)} first touches, {count(k.cadence_away)} cadences."
+        )
     return markdown(f"{rules}\n\n{first} {cadence}{pending}")
 
 
@@ -347,7 +376,7 @@ def compliance_table(sla: SlaMonth) -> HTML:
     ft, c, p = t.first_touch, t.cadence, sla.plan.params
     rows = [
         {
-            "rule": f"First touch within {count(p.first_touch_hours)} h",
+            "rule": f"First touch within {touch_allowance(p)}",
             "judged": ft.judged,
             "met": ft.met,
             "breached": ft.breached,
@@ -356,7 +385,7 @@ def compliance_table(sla: SlaMonth) -> HTML:
             "excluded": None,
         },
         {
-            "rule": f"{touches(p.cadence_calls, p.cadence_kinds)[:1].upper()}{touches(p.cadence_calls, p.cadence_kinds)[1:]} in {count(p.cadence_days)} days",
+            "rule": f"{touches(p.cadence_calls, p.cadence_kinds)[:1].upper()}{touches(p.cadence_calls, p.cadence_kinds)[1:]} in {cadence_window(p)}",
             "judged": c.judged,
             "met": c.met,
             "breached": c.breached,
@@ -484,10 +513,110 @@ def speed_to_lead_note(sla: SlaMonth) -> HTML:
     r = sla.plan.revenue_per_mql
     sample = (
         f"The sample is the MQLs of {months_span(r.window_start, r.window_end)}, "
-        f"the same months that value an MQL (step 2)."
+        f"the same months that value an MQL (step 2). {speed_to_lead_clock(sla)}"
     )
     return tracking_block(
         f"<p>{esc(sample)}</p>"
         f'<div class="slanb-callout"><strong>Read with care.</strong> '
         f"{esc(speed_note(sla))}</div>"
+    )
+
+
+# ---- the clock and the delays ------------------------------------------------------------------
+def clock_summary(sla: SlaMonth) -> Markdown:
+    """Which clock the rules run on, the first touch on both clocks, and the out-of-office rule."""
+    t = sla.tracking
+    if t is None or t.clock is None:
+        return _nothing_yet(sla)
+    return markdown(f"**{clock_sentence(sla)}**\n\n{clock_comparison(sla)} {away_rule(sla)}")
+
+
+def clock_table(sla: SlaMonth) -> HTML:
+    """First touch on the calendar clock and on working hours, side by side, the rule marked."""
+    t = sla.tracking
+    if t is None or t.clock is None:
+        return HTML("")
+    k, p = t.clock, sla.plan.params
+    h = count(p.first_touch_hours)
+    rule = " (the rule)"
+    rows = [
+        {
+            "clock": f"Calendar clock: within {h} h{'' if p.sla_clock == 'working' else rule}",
+            "judged": k.calendar_judged,
+            "met": k.calendar_met,
+            "breached": k.calendar_judged - k.calendar_met,
+            "share": k.calendar_met / k.calendar_judged if k.calendar_judged else None,
+            "away": None,
+            "median": k.raw_median_hours,
+        },
+        {
+            "clock": f"Working hours: within {h} working hours"
+            f"{rule if p.sla_clock == 'working' else ''}",
+            "judged": k.working_judged,
+            "met": k.working_met,
+            "breached": k.working_judged - k.working_met,
+            "share": k.working_met / k.working_judged if k.working_judged else None,
+            "away": k.working_away,
+            "median": k.working_median_hours,
+        },
+    ]
+    return table(
+        rows,
+        [
+            Column("clock", "First touch", esc),
+            Column("judged", "MQLs judged", integer, numeric=True),
+            Column("met", "Met", integer, numeric=True),
+            Column("breached", "Breached", integer, numeric=True),
+            Column("share", "Share met", share, numeric=True),
+            Column("away", "Away (out of office)", lambda x: "—" if x is None else count(x), True),
+            Column("median", "Median to first touch", hours, numeric=True),
+        ],
+    )
+
+
+def delays_summary(sla: SlaMonth) -> Markdown:
+    """The routing delay (MQL → assigned) beside the rep's delay (assigned → first touch)."""
+    t = sla.tracking
+    if t is None or t.clock is None:
+        return _nothing_yet(sla)
+    return markdown(delays_sentence(sla))
+
+
+def delays_table(sla: SlaMonth) -> HTML:
+    """Per rep: first touches judged, median routing delay, median rep's delay, leads away."""
+    t = sla.tracking
+    if t is None or t.clock is None:
+        return HTML("")
+    k = t.clock
+    judged = dict(zip(t.first_touch.by_rep["rep_id"], t.first_touch.by_rep["judged"], strict=True))
+    away_key = "away" if k.sla_clock == "working" else "working_away"
+    rows = [
+        {
+            "name": _rep_name(r),
+            "judged": judged.get(r["rep_id"], 0),
+            "routing": r["routing_median_hours"],
+            "rep": r["rep_median_hours"],
+            "away": r[away_key],
+        }
+        for r in k.by_rep.sort("name").to_dicts()
+    ]
+    rows.append(
+        {
+            "name": "<strong>All reps</strong>",
+            "judged": t.first_touch.judged,
+            "routing": k.routing_median_hours,
+            "rep": k.rep_median_hours,
+            "away": k.away if k.sla_clock == "working" else k.working_away,
+        }
+    )
+    away = "Away (out of office)" if k.sla_clock == "working" else "Would be away on working hours"
+    return table(
+        rows,
+        [
+            Column("name", "Rep", str),
+            Column("judged", "First touches judged", integer, numeric=True),
+            Column("routing", "Routing: MQL → assigned (median)", hours, numeric=True),
+            Column("rep", "Rep: assigned → first touch (median)", hours, numeric=True),
+            Column("away", away, integer, numeric=True),
+        ],
     )

@@ -12,18 +12,23 @@ from typing import Any
 from slanb.engine.goals import CrossCheck
 from slanb.engine.month import SlaMonth
 from slanb.engine.plan import Plan
+from slanb.params import Params
 from slanb.views import pages
 from slanb.views.format import (
     count,
     day,
     dollars,
+    hours,
+    in_words,
     kind_list,
     months_span,
     percent,
+    plural,
     sentence,
     share,
     touches,
     usd,
+    weekdays,
     whole,
 )
 from slanb.views.theme import VERDICT_WORDS
@@ -188,7 +193,7 @@ def tracking_headline(sla: SlaMonth) -> str | None:
             f"Marketing delivered {d.mqls:,} of {d.goal_mqls:,} MQLs{so_far} "
             f"({share(d.attainment)}, {value})"
         )
-    hours = f"{ft.hours:g} h"
+    hours = touch_allowance(sla.plan.params)
     if ft.met_share is None:
         sales = f"no MQL has reached its {hours} first-touch deadline yet"
     else:
@@ -273,10 +278,15 @@ def dashboard_rules(sla: SlaMonth) -> str:
     p = sla.plan.params
     return (
         f"A rep is listed for every MQL of theirs not touched by a {kind_list(p.first_touch_kinds)} "
-        f"within {count(p.first_touch_hours)} h (late first touch), or not given "
+        f"within {touch_allowance(p)} (late first touch), or not given "
         f"{touches(p.cadence_calls, p.cadence_kinds)} in its first "
-        f"{count(p.cadence_days, 'day')} (short cadence; an MQL with a deal created in that "
+        f"{cadence_window(p)} (short cadence; an MQL with a deal created in that "
         "window is not judged)."
+        + (
+            " A lead whose owner was out of office when its clock started is not the rep's breach."
+            if p.sla_clock == "working"
+            else ""
+        )
     )
 
 
@@ -292,9 +302,9 @@ def empty_dashboard(sla: SlaMonth) -> str:
         )
     return (
         f"No rep is on the dashboard for {t.month_label}: every MQL judged was touched "
-        f"within {p.first_touch_hours:g} h ({count(ft.judged, 'MQL')} judged) and worked with "
+        f"within {touch_allowance(p)} ({count(ft.judged, 'MQL')} judged) and worked with "
         f"at least {touches(p.cadence_calls, p.cadence_kinds)} in its first "
-        f"{p.cadence_days} days ({count(c.judged, 'MQL')} judged)."
+        f"{cadence_window(p)} ({count(c.judged, 'MQL')} judged)."
     )
 
 
@@ -397,5 +407,178 @@ def summary(sla: SlaMonth) -> dict[str, Any]:
         else dashboard_count(sla.tracking.dashboard["rep_id"].to_list()),
         "dashboard_rules": None if sla.tracking is None else dashboard_rules(sla),
         "scorecard": scorecard_line(sla),
+        "clock": clock_sentence(sla),
     }
     return d
+
+
+# ---- the clock ---------------------------------------------------------------------------------
+def touch_allowance(p: Params) -> str:
+    """The first-touch allowance as a rule states it: ``24 h``, or ``24 working hours``."""
+    if p.sla_clock == "working":
+        return f"{count(p.first_touch_hours)} working hours"
+    return f"{count(p.first_touch_hours)} h"
+
+
+def cadence_window(p: Params) -> str:
+    """The cadence window: ``14 days``, or ``14 working days`` (``cadence_clock: working``)."""
+    return count(p.cadence_days, "working day" if p.cadence_clock == "working" else "day")
+
+
+def working_calendar(p: Params) -> str:
+    """``Mon–Fri 09:00–17:00, each rep's time zone (UTC where none is set), holidays of US-CA``."""
+    country = p.holidays_country
+    place = country and (
+        f"{country}-{p.holidays_subdivision}" if p.holidays_subdivision else country
+    )
+    days_off = count(len(p.company_holidays), "company day") + " off" if p.company_holidays else ""
+    if place:
+        off = f"public holidays of {place}" + (f" and {days_off}" if days_off else "")
+    else:
+        off = days_off or "no holidays set"
+    start, end = p.working_hours.split("-")
+    return (
+        f"{weekdays(p.working_days)} {start}–{end}, each rep's time zone ({p.timezone} where none "
+        f"is set), {off}"
+    )
+
+
+def first_touch_rule(p: Params) -> str:
+    """The first-touch allowance with its clock, as the scorecard states the rule.
+
+    ``within 24 hours of becoming an MQL, on the calendar clock``; on the working clock
+    ``within 24 working hours of becoming an MQL (three working days at 8 h a day, Mon–Fri …)``.
+    """
+    start = clock_start_phrase(p)
+    if p.sla_clock != "working":
+        return f"within {count(p.first_touch_hours)} hours {start}, on the calendar clock"
+    days = p.first_touch_hours / p.working_day_hours
+    return (
+        f"within {count(p.first_touch_hours)} working hours {start} ({in_words(days)} "
+        f"{'working day' if days == 1 else 'working days'} at {p.working_day_hours:g} h a day, "
+        f"{working_calendar(p)})"
+    )
+
+
+def clock_start_phrase(p: Params) -> str:
+    """Where the rules' clock starts: ``of becoming an MQL`` or ``of assignment (…)``."""
+    if p.clock_start == "assigned_at":
+        return "of assignment to the owner (or of becoming an MQL, when that is later or unknown)"
+    return "of becoming an MQL"
+
+
+def clock_sentence(sla: SlaMonth) -> str:
+    """The clock the rules run on, in one sentence (the scorecard, ``summary.json``, the e-mail).
+
+    ``First touch within 24 hours on the calendar clock, of becoming an MQL.``
+    """
+    p = sla.plan.params
+    text = f"First touch {first_touch_rule(p)}"
+    if p.cadence_clock == "working":
+        text += (
+            f"; cadence: {touches(p.cadence_calls, p.cadence_kinds)} in the first "
+            f"{cadence_window(p)} ({count(p.cadence_days * p.working_day_hours)} working hours)"
+        )
+        if p.sla_clock != "working":
+            text += f", {working_calendar(p)}"
+    return sentence(text)
+
+
+def _met_of(met: int, judged: int) -> str:
+    if not judged:
+        return "none judged"
+    return f"{share(met / judged)} met ({count(met)} of {count(judged)}, {count(judged - met)} breached)"
+
+
+def clock_comparison(sla: SlaMonth) -> str:
+    """Both clocks' first-touch verdicts in one sentence, the rule's clock named.
+
+    ``… on the calendar clock (24 h, the rule), 61% met (…); on working hours (24 working hours),
+    88% met (…).``
+    """
+    t = sla.tracking
+    assert t is not None and t.clock is not None
+    k, p = t.clock, sla.plan.params
+    h = count(p.first_touch_hours)
+    rule = p.sla_clock == "working"
+    cal = f"on the calendar clock ({h} h{'' if rule else ', the rule'})"
+    work = f"on working hours ({h} working hours{', the rule' if rule else ''})"
+    away = f", {count(k.working_away)} more away (owner out of office)" if k.working_away else ""
+    text = sentence(
+        f"First touches judged in {t.month_label} {cal}: "
+        f"{_met_of(k.calendar_met, k.calendar_judged)}; {work}: "
+        f"{_met_of(k.working_met, k.working_judged)}{away}"
+    )
+    text += (
+        " Each clock judges a lead in the month its own deadline falls in, so the MQLs judged "
+        "differ a little."
+    )
+    if k.working_median_hours is not None and k.working_median_hours == 0:
+        text += (
+            " The median working time to a first touch is 0 min: more than half the first "
+            "touches came before the owner's working hours had run for a minute (a lead taken "
+            "in the evening and touched before the next morning costs no working time)."
+        )
+    return text
+
+
+def away_rule(sla: SlaMonth) -> str:
+    """The out-of-office rule and how many leads it held back this month."""
+    t = sla.tracking
+    assert t is not None and t.clock is not None
+    k, p = t.clock, sla.plan.params
+    if p.sla_clock == "working":
+        held = f"{count(k.away)} {plural(k.away, 'first touch', 'first touches')}"
+        if p.cadence_clock == "working":
+            held += f" and {count(k.cadence_away, 'cadence')}"
+        return (
+            "A lead whose owner was out of office (time_off) when its clock started is away: it "
+            "is not judged for the rep and is not their breach; it is routing's to reassign. "
+            f"Away this month: {held}."
+        )
+    if not k.working_away:
+        return (
+            "On the calendar clock every lead is judged, even one whose owner was out of office "
+            "(the seed's rule); on working hours such a lead would be away, not the rep's breach."
+        )
+    return (
+        "On the calendar clock every lead is judged, even one whose owner was out of office "
+        f"(the seed's rule); on working hours those {count(k.working_away)} would be away (the "
+        "owner out of office when the clock started), not the rep's breach."
+    )
+
+
+def delays_sentence(sla: SlaMonth) -> str:
+    """The routing delay (MQL → assigned) beside the rep's (assigned → first touch), medians."""
+    t = sla.tracking
+    assert t is not None and t.clock is not None
+    k, p = t.clock, sla.plan.params
+    if k.routing_median_hours is None:
+        return (
+            "The history has no assigned_at for the MQLs judged, so the routing delay is unknown: "
+            "the rep's delay counts from becoming an MQL."
+        )
+    text = (
+        f"Routing took a median of {hours(k.routing_median_hours)} from becoming an MQL to "
+        f"assignment (the system's delay); the reps then took a median of "
+        f"{hours(k.rep_median_hours)} from assignment to a first touch (the rep's delay), in "
+        "calendar hours over the first touches judged."
+    )
+    if p.clock_start == "mql_at":
+        text += (
+            " The rules' clock starts at mql_at, so routing time counts against the rep (the "
+            "parameter clock_start: assigned_at would start it at assignment)."
+        )
+    return text
+
+
+def speed_to_lead_clock(sla: SlaMonth) -> str:
+    """Which hours the speed-to-lead bands count."""
+    p = sla.plan.params
+    start = "assignment" if p.clock_start == "assigned_at" else "becoming an MQL"
+    if p.sla_clock == "working":
+        return (
+            f"The bands count the owner's working hours ({working_calendar(p)}) from {start}, "
+            "as the first-touch rule does."
+        )
+    return f"The bands count calendar hours from {start}, as the first-touch rule does."

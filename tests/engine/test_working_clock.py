@@ -61,7 +61,7 @@ def clock_history(history):
     return history(tables, exported_at="2026-04-01 00:00:00")
 
 
-def _track(path, **changes):
+def _month(path, **changes):
     params = Params(
         db=str(path),
         month="2026-03",
@@ -72,7 +72,11 @@ def _track(path, **changes):
         **changes,
     )
     with db.connect(path) as con:
-        t = ex.judged(con, params).tracking
+        return ex.judged(con, params)
+
+
+def _track(path, **changes):
+    t = _month(path, **changes).tracking
     assert t is not None
     return t
 
@@ -111,3 +115,4 @@ def test_calendar_clock_is_the_default_and_judges_the_leave_too(clock_history):
     assert (t.first_touch.judged, t.first_touch.met, t.first_touch.breached) == (6, 0, 6)
     assert _breached(t)["R3"] == ["L5"]
     assert t.clock is not None and t.clock.sla_clock == "calendar"
+    assert t.clock.working_away == 1  # L5 would be away on the working clock

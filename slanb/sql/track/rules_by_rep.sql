@@ -18,7 +18,7 @@
 -- $working_day_hours). On the working clock a lead whose owner was on time off at started_at is
 -- `away`, not judged for the rep. Both clocks' first-touch verdicts and hours are computed for every
 -- lead (calendar_*, working_*); routing_hours = assigned_at - mql_at, rep_hours = first touch -
--- assigned_at. MQLs are read from $reach_from (the caller allows for the longest working deadline).
+-- assigned_at (0 for a touch before the assignment was recorded). MQLs are read from $reach_from (the caller allows for the longest working deadline).
 with mqls as (
     select
         l.lead_id,
@@ -175,8 +175,9 @@ verdicts as (
             when first_touch_at is not null then (w_touch - w_start) / 3600000000.0
         end as working_hours,
         (epoch_us(assigned_at) - epoch_us(mql_at)) / 3600000000.0 as routing_hours,
-        (epoch_us(first_touch_at) - epoch_us(greatest(assigned_at, mql_at))) / 3600000000.0
-            as rep_hours
+        greatest(
+            epoch_us(first_touch_at) - epoch_us(greatest(assigned_at, mql_at)), 0
+        ) / 3600000000.0 as rep_hours
     from touched
 ),
 
@@ -236,6 +237,7 @@ by_rep as (
         count(*) filter (where calendar_touch = 'met') as calendar_met,
         count(*) filter (where working_touch in ('met', 'breached')) as working_judged,
         count(*) filter (where working_touch = 'met') as working_met,
+        count(*) filter (where working_touch = 'away') as working_away,
         round(
             quantile_cont(raw_hours, 0.5) filter (where first_touch in ('met', 'breached')), 2
         ) as raw_median_hours,
