@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import pytest
 
-from slanb.params import Params
+from slanb.errors import SlanbError
+from slanb.params import Params, load_params
 from slanb.store import db
 from tests.fixtures import tracking_example as ex
 
@@ -116,3 +117,24 @@ def test_calendar_clock_is_the_default_and_judges_the_leave_too(clock_history):
     assert _breached(t)["R3"] == ["L5"]
     assert t.clock is not None and t.clock.sla_clock == "calendar"
     assert t.clock.working_away == 1  # L5 would be away on the working clock
+
+
+def test_a_bad_holidays_country_names_the_parameter():
+    with pytest.raises(SlanbError, match=r"^command line: parameter holidays_country must be a "
+                       r"country code the holidays package knows \(US, DE, GB, FR, …\), got 'XX'$"):  # fmt: skip
+        load_params(holidays_country="XX")
+
+
+def test_a_bad_holidays_subdivision_names_the_parameter(clock_history):
+    with pytest.raises(
+        SlanbError,
+        match=r"parameter holidays_subdivision 'ZZ' is not a subdivision of US the holidays "
+        r"package knows .*; leave it empty for the country's national holidays\.$",
+    ):
+        _track(clock_history, holidays_country="US", holidays_subdivision="ZZ")
+
+
+def test_us_holidays_move_the_working_deadline(clock_history):
+    """holidays_country US: no US public holiday from 03-02 to 03-19, so the verdicts stand."""
+    t = _track(clock_history, sla_clock="working", holidays_country="US")
+    assert (t.first_touch.judged, t.first_touch.met) == (5, 2)
