@@ -116,6 +116,8 @@ def bench_scale(leads: int, repeat: int | None, measured: dict[int, Any]) -> dic
                 out[mode]["note"] = "1 run, no warm-up"
                 continue
         out[mode] = worker(mode, repeat=reps, warmup=1, db=db, month=histories.MONTH)
+    # the tracking step on both clocks, side by side in one process (issue 15)
+    out["clocks"] = worker("clocks", repeat=reps, warmup=1, db=db, month=histories.MONTH)
     out["agreement"] = agreement(out)
     return out
 

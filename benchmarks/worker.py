@@ -7,7 +7,8 @@ step where the mode has steps), the peak resident set size in MiB and the answer
 Modes: ``slanb-plan`` (``slanb.engine.plan.plan``), ``slanb-steps`` (each engine step on one open
 connection), ``floor`` (one hand-written query per step), ``pandas`` (read the tables, then each
 step), ``ingest`` (``slanb.ingest`` of ``--folder`` into a fresh file), ``kernels`` (papermill on
-``--kernels`` trivial notebooks at once: the report's kernel start-up, without its computation).
+``--kernels`` trivial notebooks at once: the report's kernel start-up, without its computation),
+``clocks`` (the tracking step on the calendar clock and on the working clock, issue 15).
 """
 
 from __future__ import annotations
@@ -108,6 +109,33 @@ def run_pandas(args: argparse.Namespace, clock: Clock) -> dict[str, Any]:
     return answers
 
 
+WORKING = {"sla_clock": "working", "cadence_clock": "working", "clock_start": "assigned_at"}
+
+
+def run_clocks(args: argparse.Namespace, clock: Clock) -> dict[str, Any]:
+    """The tracking step on the calendar clock, then on the working clock, on one connection."""
+    import dataclasses
+
+    from slanb.engine.plan import plan_month
+    from slanb.engine.tracking import track
+    from slanb.store import db, history
+
+    calendar = variants.bench_params(args.db, args.month)
+    working = dataclasses.replace(calendar, **WORKING)
+    answers: dict[str, Any] = {}
+    with db.connect(args.db) as con:
+        known = history.recorded_export(con)
+        first = history.first_month(con)
+        for name, params in (("calendar", calendar), ("working", working)):
+            plan = plan_month(con, params, known_until=known, history_start=first)
+            t = clock.time(
+                name,
+                lambda p=plan, q=params: track(con, p, as_of=q.as_of_instant, known_until=known),
+            )
+            answers[name] = {"judged": t.first_touch.judged, "met": t.first_touch.met}
+    return answers
+
+
 def run_ingest(args: argparse.Namespace, clock: Clock) -> dict[str, Any]:
     from slanb.store.ingest import ingest
 
@@ -173,6 +201,7 @@ def main() -> int:
         "pandas": lambda c: run_pandas(args, c),
         "ingest": lambda c: run_ingest(args, c),
         "kernels": lambda c: run_kernels(args, c),
+        "clocks": lambda c: run_clocks(args, c),
     }
     mode = modes[args.mode]
     for _ in range(args.warmup):
