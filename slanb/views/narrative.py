@@ -14,6 +14,7 @@ import polars as pl
 from IPython.display import HTML, Markdown
 
 from slanb.engine.month import SlaMonth
+from slanb.engine.volume import december_dip
 from slanb.months import month_label
 from slanb.params import Params
 from slanb.views.format import (
@@ -94,16 +95,6 @@ def waterfall(sla: SlaMonth) -> HTML:
     )
 
 
-def december_dip(sla: SlaMonth) -> float | None:
-    """December's MQLs relative to the other lookback months' average (−0.3 = 30% fewer)."""
-    months = sla.plan.volume.months
-    dec = months.filter(pl.col("month").str.ends_with("-12"))["mqls"]
-    rest = months.filter(~pl.col("month").str.ends_with("-12"))["mqls"]
-    if dec.len() == 0 or rest.len() == 0 or not rest.mean():
-        return None
-    return float(dec.mean()) / float(rest.mean()) - 1  # type: ignore[arg-type]
-
-
 def volume_summary(sla: SlaMonth) -> Markdown:
     """Step 1 in sentences: the recent run rate, the trend, December."""
     v = sla.plan.volume
@@ -125,7 +116,7 @@ def volume_summary(sla: SlaMonth) -> Markdown:
         lines.append(
             f"The linear trend is **{v.trend_per_month:+,.1f} MQLs a month** ({direction})."
         )
-    dip = december_dip(sla)
+    dip = december_dip(sla.plan.volume.months)
     if dip is not None:
         lines.append(
             f"December ran {percent(abs(dip))} {'below' if dip < 0 else 'above'} the other months' "

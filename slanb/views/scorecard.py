@@ -290,6 +290,8 @@ def waterfall_summary(sla: SlaMonth) -> Markdown:
     goal = d.lead_value_goal
     if goal is None:
         return markdown(text + " There is no lead-value goal to build up to.")
+    if goal == 0:
+        return markdown(text + " The lead-value goal is $0, so all of it is surplus.")
     missing = goal - d.lead_value
     if missing > 0:
         what = "Still to deliver" if t.in_progress else "The gap to the goal"
