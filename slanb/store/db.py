@@ -8,8 +8,8 @@ Analysis opens the history read-only and only for as long as one computation run
 DuckDB allows one writing process or many reading ones. ``ingest`` and ``demo`` never open the
 history itself for writing: they write a copy beside it and rename the copy over it, so a notebook
 kernel holding a read-only connection never blocks them (it keeps reading the file it opened until
-it reconnects). A program that opens the file for *writing* blocks every reader; :func:`connect`
-then says so in one sentence.
+it closes it), and every connection :func:`connect` opens afterwards reads the new file. A program
+that opens the file for *writing* blocks every reader; :func:`connect` then says so in one sentence.
 """
 
 from __future__ import annotations
@@ -44,6 +44,28 @@ def _configure(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("set TimeZone = 'UTC'")
 
 
+def _open(db: Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
+    """A new in-memory DuckDB with the file ``db`` attached as its default database, ``history``.
+
+    Not ``duckdb.connect(path)``: DuckDB keeps one database instance per path in a process and
+    hands it to every later ``connect`` of that path while any connection to it is open, so a kernel
+    holding a connection would go on reading the file it opened after an import renamed a new one
+    over it. An in-memory instance is never shared, and ATTACH opens the file the path names now.
+    ``use history`` lets the queries in ``slanb/sql/`` name the tables unqualified.
+    """
+    con = duckdb.connect(":memory:")
+    try:
+        if read_only:
+            con.execute("attach ? as history (read_only)", [str(db)])
+        else:
+            con.execute("attach ? as history", [str(db)])
+        con.execute("use history")
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
 @contextmanager
 def connect(
     path: str | os.PathLike[str], *, read_only: bool = True
@@ -65,13 +87,19 @@ def connect(
         msg = f"{db} is a folder; --db (or the db parameter) must name a DuckDB file."
         raise SlanbError(msg)
     try:
-        con = duckdb.connect(str(db), read_only=read_only)
+        con = _open(db, read_only=read_only)
     except duckdb.Error as exc:  # a lock, or a file that is not a DuckDB database (a CSV, say)
         if isinstance(exc, duckdb.IOException) and "lock" in str(exc).lower():
             msg = (
                 f"Cannot open {db}: another program has it open for writing (a notebook or script "
                 "that called duckdb.connect without read_only=True, or the DuckDB CLI). Close that "
                 "connection, or open the file read-only, and try again."
+            )
+        elif isinstance(exc, duckdb.ResourceInUseException):  # this process has it open already
+            how = " for writing (a duckdb.connect without read_only=True)" if read_only else ""
+            msg = (
+                f"Cannot open {db}: this notebook or script already has it open{how}. Close "
+                "that connection, or open the file read-only, and try again."
             )
         else:
             msg = (
@@ -101,7 +129,13 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _check_schema(con: duckdb.DuckDBPyConnection, db: Path) -> None:
-    tables = {r[0] for r in con.sql("select table_name from information_schema.tables").fetchall()}
+    tables = {
+        r[0]
+        for r in con.sql(
+            "select table_name from information_schema.tables "
+            "where table_catalog = current_database()"
+        ).fetchall()
+    }
     if "slanb_meta" not in tables:
         msg = (
             f"{db} is not a slanb history (it has no slanb_meta table). Point --db at a file made by "
