@@ -29,6 +29,11 @@ from slanb.paths import resolve_path
 SCHEMA_VERSION = "1"
 TABLES = ("leads", "activities", "deals", "reps")
 
+# slanb needs no DuckDB extension beyond those built in, and never fetches one: a query or a file
+# that would need another fails with DuckDB's error instead of a download.
+_CONFIG = {"autoload_known_extensions": False, "autoinstall_known_extensions": False}
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
 
 @cache
 def load_sql(name: str) -> str:
@@ -53,7 +58,7 @@ def _open(db: Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
     over it. An in-memory instance is never shared, and ATTACH opens the file the path names now.
     ``use history`` lets the queries in ``slanb/sql/`` name the tables unqualified.
     """
-    con = duckdb.connect(":memory:")
+    con = duckdb.connect(":memory:", config=_CONFIG)
     try:
         if read_only:
             con.execute("attach ? as history (read_only)", [str(db)])
@@ -66,14 +71,40 @@ def _open(db: Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
     return con
 
 
+def _refuse_other_files(db: Path) -> None:
+    """Refuse a file that is not a DuckDB database before DuckDB opens it.
+
+    A DuckDB file carries ``DUCK`` at bytes 8 to 12 of its header. DuckDB would read a SQLite file
+    through its sqlite extension, fetched first; slanb says what the file is instead. An empty file
+    is left to DuckDB.
+    """
+    if not db.is_file():
+        return
+    try:
+        with db.open("rb") as f:
+            head = f.read(16)
+    except OSError as exc:
+        msg = f"Cannot read {db}: {exc.strerror or exc}. Check that the file is yours to read."
+        raise SlanbError(msg) from exc
+    if not head or head[8:12] == b"DUCK":
+        return
+    looks = " (it looks like a SQLite database)" if head.startswith(_SQLITE_MAGIC) else ""
+    msg = (
+        f"{db} is not a DuckDB file{looks}: point --db at a history made by `slanb demo` or "
+        "`slanb ingest`."
+    )
+    raise SlanbError(msg)
+
+
 @contextmanager
 def connect(
     path: str | os.PathLike[str], *, read_only: bool = True
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """Open the history at ``path`` for the duration of a ``with`` block.
 
-    Read-only by default. A missing file or a file of another schema version is a
-    :class:`SlanbError` that says how to create or upgrade one.
+    Read-only by default. A missing file, a file that is not a DuckDB database (a SQLite one, a
+    CSV) or one of another schema version is a :class:`SlanbError` that says how to create or
+    upgrade one. These connections never download or autoload a DuckDB extension.
     """
     db = resolve_path(path)
     if read_only and not db.exists():
@@ -86,6 +117,7 @@ def connect(
     if db.is_dir():
         msg = f"{db} is a folder; --db (or the db parameter) must name a DuckDB file."
         raise SlanbError(msg)
+    _refuse_other_files(db)
     try:
         con = _open(db, read_only=read_only)
     except duckdb.Error as exc:  # a lock, or a file that is not a DuckDB database (a CSV, say)

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from slanb import cli
 from slanb.errors import SlanbError
 from slanb.store import db
 from slanb.store.ingest import ingest
@@ -95,3 +97,49 @@ def test_a_writing_connection_in_this_process_is_a_clear_error(imported):
             pass
     finally:
         writer.close()
+
+
+def _sqlite_file(path: Path) -> Path:
+    con = sqlite3.connect(path)
+    con.execute("create table leads (lead_id text)")
+    con.commit()
+    con.close()
+    return path
+
+
+def test_a_sqlite_file_is_refused_as_not_a_duckdb_file(tmp_path):
+    path = _sqlite_file(tmp_path / "crm.db")
+    with (
+        pytest.raises(SlanbError) as caught,
+        db.connect(path),
+    ):
+        pass
+    assert str(caught.value) == (
+        f"{path} is not a DuckDB file (it looks like a SQLite database): point --db at a history "
+        "made by `slanb demo` or `slanb ingest`."
+    )
+
+
+def test_a_file_that_is_not_a_duckdb_file_is_refused_in_one_sentence(tmp_path, capsys):
+    text = tmp_path / "leads.csv"
+    text.write_text("lead_id,created_at\nL1,2026-01-01\n", encoding="utf-8")
+    assert cli.main(["summary", "--db", str(text)]) == 1
+    err = capsys.readouterr().err
+    assert err == (
+        f"slanb summary: error: {text} is not a DuckDB file: point --db at a history made by "
+        "`slanb demo` or `slanb ingest`.\n"
+    )
+
+
+def test_nothing_is_ever_downloaded(imported, tmp_path):
+    with db.connect(imported) as con:
+        settings = con.sql(
+            "select current_setting('autoload_known_extensions'), "
+            "current_setting('autoinstall_known_extensions')"
+        ).fetchall()
+        assert settings == [(False, False)]
+        # a query that needs an extension slanb does not use fails here, without a download
+        sqlite = _sqlite_file(tmp_path / "crm.db")
+        with pytest.raises(duckdb.Error) as caught:
+            con.sql("select * from sqlite_scan(?, 'leads')", params=[str(sqlite)]).fetchall()
+        assert "download" not in str(caught.value).lower()
