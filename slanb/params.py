@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -183,17 +184,39 @@ DELIVERY_KEYS = (
 def read_params_file(path: str | os.PathLike[str] | None = None) -> tuple[Path, dict[str, Any]]:
     """The flat ``name: value`` mapping of a YAML params file (default ``params/default.yaml``).
 
-    Refuses a missing file, invalid YAML, anything but a mapping, and any secret (a password is
-    read from the environment only). Each consumer (:func:`load_params`, the delivery settings)
-    takes its own keys from it.
+    Refuses a missing file, a file that is not UTF-8 (naming the byte), invalid YAML, a YAML tag
+    such as ``!!python/object`` (plain values only), anything but a mapping, and any secret (a
+    password is read from the environment only). Each consumer (:func:`load_params`, the delivery
+    settings) takes its own keys from it.
     """
     file = resolve_path(path or DEFAULT_PARAMS_FILE)
     if not file.exists():
         hint = "" if path else " (run from a slanb checkout, or pass --params FILE)"
         msg = f"No params file at {file}{hint}. Copy params/default.yaml and edit it."
         raise SlanbError(msg)
+    raw = file.read_bytes()
     try:
-        values = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        msg = (
+            f"{file}: not UTF-8 text (byte 0x{raw[exc.start]:02x} at byte offset {exc.start}, "
+            f"line {line}). Save it as UTF-8 and try again."
+        )
+        raise SlanbError(msg) from exc
+    try:
+        values = yaml.safe_load(text) or {}
+    except yaml.constructor.ConstructorError as exc:
+        tag = _unknown_tag(exc)
+        if tag is None:
+            msg = f"{file}: not valid YAML ({exc}). Write one `name: value` per line."
+        else:
+            line = f", line {exc.problem_mark.line + 1}" if exc.problem_mark else ""
+            msg = (
+                f"{file}{line}: tags like !!python/object are not allowed in a params file "
+                f"(found {tag}); write plain values."
+            )
+        raise SlanbError(msg) from exc
     except yaml.YAMLError as exc:
         msg = f"{file}: not valid YAML ({exc}). Write one `name: value` per line."
         raise SlanbError(msg) from exc
@@ -203,6 +226,18 @@ def read_params_file(path: str | os.PathLike[str] | None = None) -> tuple[Path, 
     values = {str(k): v for k, v in values.items()}
     refuse_secrets(values, str(file))
     return file, values
+
+
+_YAML_TAGS = "tag:yaml.org,2002:"  # the prefix YAML writes as !!
+
+
+def _unknown_tag(exc: yaml.constructor.ConstructorError) -> str | None:
+    """The tag ``yaml.safe_load`` would not construct, as written (``!!python/object:…``), if any."""
+    found = re.fullmatch(r"could not determine a constructor for the tag '(.*)'", exc.problem or "")
+    if not found:
+        return None
+    tag = found[1]
+    return "!!" + tag.removeprefix(_YAML_TAGS) if tag.startswith(_YAML_TAGS) else tag
 
 
 def load_params(path: str | os.PathLike[str] | None = None, **overrides: Any) -> Params:

@@ -14,13 +14,58 @@ import pytest
 from slanb import cli
 from slanb.errors import SlanbError
 from slanb.months import month_start, parse_month, shift_month
-from slanb.params import Params
+from slanb.params import Params, load_params
 
 
 def _refusal(values: dict[str, object]) -> str:
     with pytest.raises(SlanbError) as caught:
         Params.from_mapping(values, source="test.yaml")
     return str(caught.value)
+
+
+# ---- the params file itself -------------------------------------------------------------------
+def test_a_params_file_that_is_not_utf8_is_named_with_the_byte_to_fix(tmp_path):
+    f = tmp_path / "latin1.yaml"
+    f.write_bytes("revenue_goal: 50000\nmonth: 2026-10  # été\n".encode("latin-1"))
+    with pytest.raises(SlanbError) as caught:
+        load_params(f)
+    assert str(caught.value) == (
+        f"{f}: not UTF-8 text (byte 0xe9 at byte offset 38, line 2). Save it as UTF-8 and try "
+        "again."
+    )
+
+
+def test_a_params_file_in_utf16_is_named_with_the_byte_to_fix(tmp_path):
+    f = tmp_path / "utf16.yaml"
+    f.write_bytes("revenue_goal: 50000\n".encode("utf-16"))
+    with pytest.raises(SlanbError, match=r"not UTF-8 text \(byte 0xff at byte offset 0, line 1\)"):
+        load_params(f)
+
+
+@pytest.mark.parametrize(
+    ("text", "tag"),
+    [
+        ("revenue_goal: !!python/object:os.system {}\n", "!!python/object:os.system"),
+        ("revenue_goal: !!python/object/apply:os.system [ls]\n", "!!python/object/apply:os.system"),
+        ("month: !month 2026-10\n", "!month"),
+    ],
+)
+def test_a_yaml_tag_in_a_params_file_is_refused_as_a_tag(tmp_path, text, tag):
+    f = tmp_path / "tagged.yaml"
+    f.write_text("marketing_share: 0.5\n" + text, encoding="utf-8")
+    with pytest.raises(SlanbError) as caught:
+        load_params(f)
+    assert str(caught.value) == (
+        f"{f}, line 2: tags like !!python/object are not allowed in a params file (found {tag}); "
+        "write plain values."
+    )
+
+
+def test_plain_yaml_values_with_standard_tags_are_still_read(tmp_path):
+    f = tmp_path / "plain.yaml"
+    f.write_text("revenue_goal: !!float 50000\nmonth: !!str 2026-10\n", encoding="utf-8")
+    p = load_params(f)
+    assert (p.revenue_goal, p.month) == (50_000.0, "2026-10")
 
 
 # ---- absurd values ------------------------------------------------------------------------------
