@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -177,17 +178,39 @@ DELIVERY_KEYS = (
 def read_params_file(path: str | os.PathLike[str] | None = None) -> tuple[Path, dict[str, Any]]:
     """The flat ``name: value`` mapping of a YAML params file (default ``params/default.yaml``).
 
-    Refuses a missing file, invalid YAML, anything but a mapping, and any secret (a password is
-    read from the environment only). Each consumer (:func:`load_params`, the delivery settings)
-    takes its own keys from it.
+    Refuses a missing file, a file that is not UTF-8 (naming the byte), invalid YAML, a YAML tag
+    such as ``!!python/object`` (plain values only), anything but a mapping, and any secret (a
+    password is read from the environment only). Each consumer (:func:`load_params`, the delivery
+    settings) takes its own keys from it.
     """
     file = resolve_path(path or DEFAULT_PARAMS_FILE)
     if not file.exists():
         hint = "" if path else " (run from a slanb checkout, or pass --params FILE)"
         msg = f"No params file at {file}{hint}. Copy params/default.yaml and edit it."
         raise SlanbError(msg)
+    raw = file.read_bytes()
     try:
-        values = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        msg = (
+            f"{file}: not UTF-8 text (byte 0x{raw[exc.start]:02x} at byte offset {exc.start}, "
+            f"line {line}). Save it as UTF-8 and try again."
+        )
+        raise SlanbError(msg) from exc
+    try:
+        values = yaml.safe_load(text) or {}
+    except yaml.constructor.ConstructorError as exc:
+        tag = _unknown_tag(exc)
+        if tag is None:
+            msg = f"{file}: not valid YAML ({exc}). Write one `name: value` per line."
+        else:
+            line = f", line {exc.problem_mark.line + 1}" if exc.problem_mark else ""
+            msg = (
+                f"{file}{line}: tags like !!python/object are not allowed in a params file "
+                f"(found {tag}); write plain values."
+            )
+        raise SlanbError(msg) from exc
     except yaml.YAMLError as exc:
         msg = f"{file}: not valid YAML ({exc}). Write one `name: value` per line."
         raise SlanbError(msg) from exc
@@ -197,6 +220,18 @@ def read_params_file(path: str | os.PathLike[str] | None = None) -> tuple[Path, 
     values = {str(k): v for k, v in values.items()}
     refuse_secrets(values, str(file))
     return file, values
+
+
+_YAML_TAGS = "tag:yaml.org,2002:"  # the prefix YAML writes as !!
+
+
+def _unknown_tag(exc: yaml.constructor.ConstructorError) -> str | None:
+    """The tag ``yaml.safe_load`` would not construct, as written (``!!python/object:…``), if any."""
+    found = re.fullmatch(r"could not determine a constructor for the tag '(.*)'", exc.problem or "")
+    if not found:
+        return None
+    tag = found[1]
+    return "!!" + tag.removeprefix(_YAML_TAGS) if tag.startswith(_YAML_TAGS) else tag
 
 
 def load_params(path: str | os.PathLike[str] | None = None, **overrides: Any) -> Params:
@@ -245,31 +280,57 @@ def params_from(namespace: Mapping[str, Any]) -> Params:
 
 
 # ---- checks -----------------------------------------------------------------------------------
+# Upper bounds: far past any real value, low enough that no later step overflows (Decimal money,
+# DuckDB intervals and integers, four-digit months). docs/metrics.md lists them.
+MAX_REVENUE_GOAL = 1e12  # a trillion a month
+MAX_RATIO = 100.0  # realistic_ratio, stretch_ratio: a goal 100 times the trailing average
+MAX_FIRST_TOUCH_HOURS = 8760.0  # a year
+MAX_MONTHS = 120  # lookback_months, maturity_months: ten years
+MAX_CADENCE_DAYS = 365
+MAX_CADENCE_CALLS = 1000
+LATEST_MONTH = "2199-12"  # month and revenue_goal keys: from 1900-01 (slanb.months.EARLIEST_MONTH)
+
+
 def _number(
     value: Any, where: str, *, low: float, low_ok: bool = True, high: float = math.inf
 ) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
+    """``value`` as a finite float within [``low``, ``high``] (``low`` itself unless not ``low_ok``).
+
+    A value below the range names the lower bound; one above it, or infinite or NaN, names both.
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float):
         msg = f"{where} must be a number, got {value!r}"
         raise SlanbError(msg)
-    v = float(value)
-    if v < low or (v == low and not low_ok) or v > high:
-        bound = f"{'at least' if low_ok else 'above'} {low:g}"
+    v = float(value) if isinstance(value, float) or abs(value) < 2**1000 else math.inf
+    bound = f"{'at least' if low_ok else 'above'} {_fmt(low)}"
+    if math.isfinite(v) and (v < low or (v == low and not low_ok)):
+        msg = f"{where} must be {bound}, got {value!r}"
+        raise SlanbError(msg)
+    if not math.isfinite(v) or v > high:
         if high != math.inf:
-            bound += f" and at most {high:g}"
+            bound += f" and at most {_fmt(high)}"
         msg = f"{where} must be {bound}, got {value!r}"
         raise SlanbError(msg)
     return v
 
 
-def integer(value: Any, where: str, *, low: int) -> int:
-    """``value`` as a whole number of at least ``low``; ``where`` names it in the error."""
+def integer(value: Any, where: str, *, low: int, high: int | None = None) -> int:
+    """``value`` as a whole number from ``low`` to ``high``; ``where`` names it in the error."""
     if isinstance(value, bool) or not isinstance(value, int):
         msg = f"{where} must be a whole number, got {value!r}"
         raise SlanbError(msg)
     if value < low:
         msg = f"{where} must be at least {low}, got {value!r}"
         raise SlanbError(msg)
+    if high is not None and value > high:
+        msg = f"{where} must be at least {low} and at most {_fmt(high)}, got {value!r}"
+        raise SlanbError(msg)
     return value
+
+
+def _fmt(bound: float) -> str:
+    """A bound as a reader writes it: ``1,000,000,000,000``, ``8,760``, ``0.5``."""
+    return f"{int(bound):,}" if float(bound).is_integer() else f"{bound:g}"
 
 
 def optional_str(value: Any, where: str) -> str | None:
@@ -285,7 +346,7 @@ def optional_str(value: Any, where: str) -> str | None:
 def _month_param(value: Any, where: str) -> str | None:
     if value is None or value == "":
         return None
-    return parse_month(str(value), name=where)
+    return parse_month(str(value), name=where, latest=LATEST_MONTH)
 
 
 def _goal(value: Any, where: str) -> float | dict[str, float]:
@@ -294,10 +355,12 @@ def _goal(value: Any, where: str) -> float | dict[str, float]:
             msg = f"{where} is an empty mapping; give `YYYY-MM: amount` entries or one amount"
             raise SlanbError(msg)
         return {
-            parse_month(str(k), name=f"{where} key"): _number(v, f"{where}[{k}]", low=0)
+            parse_month(str(k), name=f"{where} key", latest=LATEST_MONTH): _number(
+                v, f"{where}[{k}]", low=0, high=MAX_REVENUE_GOAL
+            )
             for k, v in value.items()
         }
-    return _number(value, where, low=0)
+    return _number(value, where, low=0, high=MAX_REVENUE_GOAL)
 
 
 def _kinds(value: Any, where: str) -> tuple[str, ...]:
@@ -341,14 +404,16 @@ _CHECKS = {
     "month": _month_param,
     "revenue_goal": _goal,
     "marketing_share": lambda v, w: _number(v, w, low=0, high=1),
-    "lookback_months": lambda v, w: integer(v, w, low=1),
-    "maturity_months": lambda v, w: integer(v, w, low=0),
-    "realistic_ratio": lambda v, w: _number(v, w, low=0, low_ok=False),
-    "stretch_ratio": lambda v, w: _number(v, w, low=0, low_ok=False),
-    "first_touch_hours": lambda v, w: _number(v, w, low=0, low_ok=False),
+    "lookback_months": lambda v, w: integer(v, w, low=1, high=MAX_MONTHS),
+    "maturity_months": lambda v, w: integer(v, w, low=0, high=MAX_MONTHS),
+    "realistic_ratio": lambda v, w: _number(v, w, low=0, low_ok=False, high=MAX_RATIO),
+    "stretch_ratio": lambda v, w: _number(v, w, low=0, low_ok=False, high=MAX_RATIO),
+    "first_touch_hours": lambda v, w: _number(
+        v, w, low=0, low_ok=False, high=MAX_FIRST_TOUCH_HOURS
+    ),
     "first_touch_kinds": _kinds,
-    "cadence_days": lambda v, w: integer(v, w, low=1),
-    "cadence_calls": lambda v, w: integer(v, w, low=1),
+    "cadence_days": lambda v, w: integer(v, w, low=1, high=MAX_CADENCE_DAYS),
+    "cadence_calls": lambda v, w: integer(v, w, low=1, high=MAX_CADENCE_CALLS),
     "cadence_kinds": _kinds,
     "as_of": _as_of,
 }
