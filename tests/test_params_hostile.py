@@ -142,7 +142,7 @@ def test_no_month_slanb_cannot_step_past_is_read(month):
 
 
 def test_months_at_the_ends_of_the_range_have_their_bounds():
-    assert Params(month="1900-01").window_start == datetime(1898, 10, 1)
+    assert Params(month="1900-01").sample_window.start == datetime(1898, 10, 1)
     assert Params(month="2199-12").end == datetime(2200, 1, 1)
     assert shift_month("2199-12", 1) == "2200-01"
     assert month_start("2200-01") == datetime(2200, 1, 1)
