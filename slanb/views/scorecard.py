@@ -448,8 +448,12 @@ def dashboard_summary(sla: SlaMonth) -> HTML:
         for r in top
     )
     head = '<tr><th>Rep</th><th class="num">Late first touches</th><th class="num">Short cadences</th></tr>'
-    rest = t.dashboard.height - len(top)
-    more = f"The {count(rest)} more on the dashboard, the" if rest > 0 else "The"
+    shown = {r["rep_id"] for r in top}
+    rest = [r for r in t.dashboard["rep_id"].to_list() if r not in shown]
+    more_reps = sum(1 for r in rest if r != "unassigned")
+    others = [count(more_reps, "more rep")] if more_reps else []
+    others += ["the unassigned leads"] if "unassigned" in rest else []
+    more = f"The {' and '.join(others)} on the dashboard, the" if others else "The"
     return tracking_block(
         f'{lead}<table class="slanb-table"><thead>{head}</thead><tbody>{rows}</tbody></table>'
         f"<p>{more} leads concerned for each rep, and marketing's delivery day by day are on "

@@ -362,3 +362,11 @@ def test_a_month_part_way_says_to_go_and_where_the_goal_line_stands(april):
     assert "Pending (deadline later in the month): 5 first touches, 9 cadences." in (
         scorecard.compliance_summary(mid).data
     )
+
+
+def test_the_summary_dashboard_counts_the_reps_it_leaves_out_apart_from_unassigned(
+    april, monkeypatch
+):
+    monkeypatch.setattr(scorecard, "_DASHBOARD_TOP", 1)  # shows Bob | "Smith" (R2) only
+    brief = scorecard.dashboard_summary(april).data
+    assert "<p>The 1 more rep and the unassigned leads on the dashboard, the leads" in brief
