@@ -32,6 +32,8 @@ from slanb.views.theme import (
     LINE,
     MUTED,
     ORANGE,
+    PALE_BLUE,
+    PALE_GREY,
     RED,
     SHADE,
     SLATE,
@@ -201,7 +203,7 @@ def sample_window(by_month: pl.DataFrame) -> alt.LayerChart:
         .encode(
             x=_x_month(),
             y=alt.Y("mqls:Q", title="MQLs"),
-            color=_status_color("#9aa5b1"),
+            color=_status_color(PALE_GREY),
             tooltip=[
                 _tip_month(),
                 alt.Tooltip("mqls:Q", title="MQLs", format=","),
@@ -376,7 +378,7 @@ def goal_vs_history(
     """Monthly MQLs of the lookback against the goal (solid rule) and the 3-month average (dashed)."""
     data = _dated(months)
     base = alt.Chart(data).encode(x=_x_month())
-    bars = base.mark_bar(width={"band": 0.75}, color="#9fb8d8").encode(
+    bars = base.mark_bar(width={"band": 0.75}, color=PALE_BLUE).encode(
         y=alt.Y("mqls:Q", title="MQLs"),
         tooltip=[_tip_month(), alt.Tooltip("mqls:Q", title="MQLs", format=",")],
     )
