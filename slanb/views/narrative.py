@@ -398,6 +398,7 @@ PARAM_LABELS = {
     "cadence_calls": "Touches in the window",
     "cadence_kinds": "Touches count",
     "as_of": "Judged as of",
+    "ledger": "Commitments ledger",
 }
 
 
@@ -411,6 +412,8 @@ def parameter_rows(params: Params) -> list[dict[str, str]]:
                 if isinstance(value, dict)
                 else usd(value)
             )
+        elif isinstance(value, dict):  # a term that changes by month
+            shown = "; ".join(f"from {k}: {_one(key, v)}" for k, v in sorted(value.items()))
         elif key == "marketing_share":
             shown = percent(value)
         elif key == "month":
@@ -422,11 +425,19 @@ def parameter_rows(params: Params) -> list[dict[str, str]]:
         elif isinstance(value, float):
             shown = f"{value:g}"
         elif value is None:
-            shown = "default" if key == "db" else "end of month"
+            shown = {"db": "default", "ledger": "none"}.get(key, "end of month")
         else:
             shown = str(value)
         out.append({"name": PARAM_LABELS.get(key, key), "key": key, "value": shown})
     return out
+
+
+def _one(key: str, value: object) -> str:
+    if key == "marketing_share":
+        return percent(value)  # type: ignore[arg-type]
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value)
+    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def parameters(params: Params) -> HTML:
