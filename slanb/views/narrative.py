@@ -63,16 +63,19 @@ def messages(sla: SlaMonth) -> HTML:
 
 
 def sla_statement(sla: SlaMonth) -> Markdown:
-    """The SLA both teams sign, in the seed's words: marketing's number and sales' promise."""
-    p = sla.plan.params
+    """The SLA both teams sign, in the seed's words: marketing's number and sales' promise.
+
+    The month's commitment when it has one (``sla.basis``), else the goal computed now.
+    """
+    p = sla.basis.params
     kinds = " or ".join(p.first_touch_kinds)
     cadence = " or ".join(p.cadence_kinds)
-    if sla.plan.goal.mqls is None:
+    if sla.basis.goal.mqls is None:
         marketing = "Marketing's number cannot be set this month (see the messages above)"
     else:
         marketing = (
-            f"Every month, marketing will deliver **{usd(sla.plan.goal.lead_value)} in lead value** "
-            f"(**{count(sla.plan.goal.mqls)} MQLs** at {usd(sla.plan.revenue_per_mql.value)} each) to sales"
+            f"Every month, marketing will deliver **{usd(sla.basis.goal.lead_value)} in lead value** "
+            f"(**{count(sla.basis.goal.mqls)} MQLs** at {usd(sla.basis.revenue_per_mql.value)} each) to sales"
         )
     return markdown(
         f"> {marketing}, and sales will make a first {kinds} to every MQL within "
