@@ -23,6 +23,7 @@ from slanb.paths import resolve_path
 
 DEFAULT_DB = "data/demo.duckdb"
 DEFAULT_PARAMS_FILE = "params/default.yaml"
+DEFAULT_LEDGER = "params/default.ledger.jsonl"  # the ledger params/default.yaml names
 
 # The SLA's terms: each may be one value or a mapping of effective months ({2026-01: 24, 2026-07: 4}
 # = 24 before July 2026, 4 from July on); a month is judged by its own (:meth:`Params.terms_for`).

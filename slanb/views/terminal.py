@@ -101,7 +101,7 @@ def dashboard_text(sla: SlaMonth) -> str:
     t = sla.tracking
     if t is None:
         raise SlanbError(not_begun(sla))
-    lines = [tracking_sentence(sla) or "", basis_sentence(sla), "", dashboard_title(sla)]
+    lines = [tracking_sentence(sla) or "", "", dashboard_title(sla)]
     if t.dashboard.is_empty():
         lines += ["", empty_dashboard(sla)]
     else:
@@ -120,6 +120,8 @@ def dashboard_text(sla: SlaMonth) -> str:
         lines += [f"  {n:<{width}}  {late:>16}  {short:>13}  {ids}" for n, late, short, ids in rows]
     if t.messages:
         lines += ["", "Notes:", *[f"  - {m}" for m in t.messages]]
+    if sla.commitment is not None:
+        lines += ["", basis_sentence(sla)]
     return clean("\n".join(lines))
 
 
