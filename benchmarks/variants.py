@@ -109,7 +109,28 @@ def slanb_steps(con: duckdb.DuckDBPyConnection, params: Params) -> dict[str, Cal
         t = track(con, plan, as_of=params.as_of_instant, known_until=known)
         return _slanb_tracking_answers(t)
 
-    return {"volume": do_volume, "sample": do_sample, "reps": do_reps, "tracking": do_tracking}
+    def do_record() -> Answers:
+        # the record (issue 13): every month of the lookback by grouped SQL, no plan per month
+        from slanb.engine.record import record
+        from slanb.store.ledger import Ledger
+
+        r = record(
+            con,
+            params,
+            as_of=params.as_of_instant,
+            known_until=known,
+            history_start=history.first_month(con),
+            ledger=Ledger(None),
+        )
+        return {"record_months": r.months.height, "record_mqls": int(r.months["mqls"].sum())}
+
+    return {
+        "volume": do_volume,
+        "sample": do_sample,
+        "reps": do_reps,
+        "tracking": do_tracking,
+        "record": do_record,
+    }
 
 
 def _slanb_volume_answers(v: Any, params: Params) -> Answers:

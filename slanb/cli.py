@@ -52,6 +52,17 @@ def _cmd_plan(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_commit(args: argparse.Namespace) -> int:
+    from slanb.params import load_params
+    from slanb.publish.commit import commit
+    from slanb.views.sentences import commitment_receipt
+
+    params = load_params(args.params, db=args.db)
+    c = commit(params, month=args.month, by=args.by, amend=args.amend, reason=args.reason)
+    print(commitment_receipt(c, params.ledger_path))
+    return 0
+
+
 def _cmd_report(args: argparse.Namespace) -> int:
     from slanb.params import load_params
     from slanb.publish.report import build_report
@@ -129,6 +140,22 @@ def _parser() -> argparse.ArgumentParser:
     _add_run_options(pl)
     pl.add_argument("--json", action="store_true", help="print Plan.to_dict() as JSON")
     pl.set_defaults(func=_cmd_plan)
+
+    cm = sub.add_parser(
+        "commit", help="record a month's SLA (goals, lead values, terms) in the commitments ledger"
+    )
+    cm.add_argument("--month", required=True, help="SLA month YYYY-MM to commit")
+    cm.add_argument("--params", help="flat YAML params file (default: params/default.yaml)")
+    cm.add_argument(
+        "--db",
+        help="history file (default: the params file's db, else $SLANB_DB, else data/demo.duckdb)",
+    )
+    cm.add_argument("--by", help="who agrees to it (default: $USER)")
+    cm.add_argument(
+        "--amend", action="store_true", help="record a new version of a committed month"
+    )
+    cm.add_argument("--reason", help="why the month is amended (required with --amend)")
+    cm.set_defaults(func=_cmd_commit)
 
     r = sub.add_parser(
         "report", help="run every notebook and write the HTML report to OUT/YYYY-MM/"

@@ -24,6 +24,52 @@ from slanb.paths import resolve_path
 
 DEFAULT_DB = "data/demo.duckdb"
 DEFAULT_PARAMS_FILE = "params/default.yaml"
+DEFAULT_LEDGER = "params/default.ledger.jsonl"  # the ledger params/default.yaml names
+
+# The SLA's terms: each may be one value or a mapping of effective months ({2026-01: 24, 2026-07: 4}
+# = 24 before July 2026, 4 from July on); a month is judged by its own (:meth:`Params.terms_for`).
+TERMS = (
+    "marketing_share",
+    "first_touch_hours",
+    "first_touch_kinds",
+    "cadence_days",
+    "cadence_calls",
+    "cadence_kinds",
+)
+
+
+@dataclass(frozen=True)
+class Terms:
+    """The SLA terms in force in one month (each a single value)."""
+
+    marketing_share: float
+    first_touch_hours: float
+    first_touch_kinds: tuple[str, ...]
+    cadence_days: int
+    cadence_calls: int
+    cadence_kinds: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form (kinds as lists)."""
+        d = dataclasses.asdict(self)
+        d["first_touch_kinds"] = list(self.first_touch_kinds)
+        d["cadence_kinds"] = list(self.cadence_kinds)
+        return d
+
+
+def term_in(value: Any, month: str) -> Any:
+    """The value of a term in ``month``: itself, or the mapping's entry of the latest month <= it.
+
+    Months before the first entry take the first entry.
+
+    >>> term_in({"2026-01": 24.0, "2026-07": 4.0}, "2026-06"), term_in({"2026-07": 4.0}, "2026-01")
+    (24.0, 4.0)
+    """
+    if not isinstance(value, dict):
+        return value
+    keys = sorted(value)
+    in_force = [k for k in keys if k <= month]
+    return value[in_force[-1] if in_force else keys[0]]
 
 
 @dataclass(frozen=True)
@@ -33,24 +79,34 @@ class Params:
     db: str | None = None  # history file; None = $SLANB_DB, else data/demo.duckdb
     month: str | None = None  # SLA month YYYY-MM; None = last complete month in the history
     revenue_goal: float | dict[str, float] = 100_000.0  # company revenue goal, or {YYYY-MM: amount}
-    marketing_share: float = 0.75  # share of the goal that marketing sources
+    marketing_share: float | dict[str, float] = 0.75  # share of the goal that marketing sources
     lookback_months: int = 12  # months in the revenue-per-MQL sample and the volume view
     maturity_months: int = 3  # recent months left out of the sample: not had time to close
     realistic_ratio: float = 1.10  # goal / trailing 3-month average at or below: realistic
     stretch_ratio: float = 1.30  # ... at or below: stretch; above: unrealistic
-    first_touch_hours: float = 24.0  # sales must touch each MQL within this many hours
-    first_touch_kinds: tuple[str, ...] = ("call", "email")  # activity kinds that count as a touch
-    cadence_days: int = 14  # the follow-up window from mql_at, in days
-    cadence_calls: int = 5  # touches required within that window
-    cadence_kinds: tuple[str, ...] = ("call",)  # activity kinds that count toward the cadence
+    first_touch_hours: float | dict[str, float] = (
+        24.0  # sales must touch each MQL within this many hours
+    )
+    first_touch_kinds: tuple[str, ...] | dict[str, tuple[str, ...]] = (
+        "call",
+        "email",
+    )  # activity kinds that count as a touch
+    cadence_days: int | dict[str, int] = 14  # the follow-up window from mql_at, in days
+    cadence_calls: int | dict[str, int] = 5  # touches required within that window
+    cadence_kinds: tuple[str, ...] | dict[str, tuple[str, ...]] = (
+        "call",
+    )  # activity kinds that count toward the cadence
     as_of: str | None = None  # judge a month in progress at this instant (ISO); None = end of month
     source: str = field(default="defaults", compare=False)  # where the values came from
+    ledger: str | None = None  # the commitments ledger (JSONL); None = no commitments
+    # the terms given as mappings, kept when :meth:`for_month` resolved them to one month's values
+    schedule: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     # ---- construction -------------------------------------------------------------------------
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any], *, source: str = "parameters") -> Params:
         """Validate ``values`` (unknown keys, types, ranges) into a frozen ``Params``."""
-        names = [f.name for f in dataclasses.fields(cls) if f.name != "source"]
+        names = [f.name for f in dataclasses.fields(cls) if f.name not in _NOT_GIVEN]
         refuse_secrets(values, source)
         refuse_unknown(values, names, source, kind="parameter")
         kw: dict[str, Any] = {}
@@ -68,16 +124,45 @@ class Params:
 
     def replace(self, **changes: Any) -> Params:
         """A copy with ``changes`` applied and validated (None values are ignored)."""
-        merged = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
-        merged.pop("source")
+        merged = self._given()
         merged.update({k: v for k, v in changes.items() if v is not None})
-        return Params.from_mapping(merged, source=self.source)
+        p = Params.from_mapping(merged, source=self.source)
+        return p.for_month() if self.schedule and p.month else p
+
+    def _given(self) -> dict[str, Any]:
+        """The values as given (terms as their mappings, even after :meth:`for_month`)."""
+        d = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        for name in _NOT_GIVEN:
+            d.pop(name)
+        return d | self.schedule
+
+    def terms_for(self, month: str) -> Terms:
+        """The SLA terms in force in ``month`` (a mapping term resolved to its entry for it)."""
+        given = self._given()
+        return Terms(**{t: term_in(given[t], month) for t in TERMS})
+
+    def for_month(self) -> Params:
+        """A copy whose terms are those of ``month``, one value each; the mappings kept aside.
+
+        Every step and the tracking read ``params.first_touch_hours`` as one number: the composer
+        (``engine.month.compute_on``) calls this once the month is resolved.
+        """
+        month = self._month()
+        given = self._given()
+        mapped = {t: given[t] for t in TERMS if isinstance(given[t], dict)}
+        values = self.terms_for(month).__dict__
+        return dataclasses.replace(self, **{t: values[t] for t in mapped}, schedule=mapped)
 
     # ---- derived values -----------------------------------------------------------------------
     @property
     def db_path(self) -> Path:
         """The history file: ``db``, else ``$SLANB_DB``, else ``data/demo.duckdb``, from the project root."""
         return resolve_path(self.db or os.environ.get("SLANB_DB") or DEFAULT_DB)
+
+    @property
+    def ledger_path(self) -> Path | None:
+        """The commitments ledger, from the project root; None when ``ledger`` is not set."""
+        return resolve_path(self.ledger) if self.ledger else None
 
     def _month(self) -> str:
         if self.month is None:
@@ -131,9 +216,12 @@ class Params:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready values, as they would be written in a params file (notebook parameters only)."""
-        d = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "source"}
-        d["first_touch_kinds"] = list(self.first_touch_kinds)
-        d["cadence_kinds"] = list(self.cadence_kinds)
+        d = self._given()
+        for name in ("first_touch_kinds", "cadence_kinds"):
+            value = d[name]
+            d[name] = (
+                {k: list(v) for k, v in value.items()} if isinstance(value, dict) else list(value)
+            )
         return d
 
     def notebook_parameters(self) -> dict[str, Any]:
@@ -157,7 +245,10 @@ NOTEBOOK_PARAMS = (
     "cadence_calls",
     "cadence_kinds",
     "as_of",
+    "ledger",
 )
+
+_NOT_GIVEN = ("source", "schedule")  # fields of Params that are not parameters
 
 
 # Keys a params file may hold for delivery (``slanb.publish.settings.DeliverySettings`` reads them
@@ -273,7 +364,7 @@ def params_from(namespace: Mapping[str, Any]) -> Params:
 
     Picks only the names ``Params`` knows, so the notebook's other variables are left alone.
     """
-    names = {f.name for f in dataclasses.fields(Params) if f.name != "source"}
+    names = {f.name for f in dataclasses.fields(Params) if f.name not in _NOT_GIVEN}
     return Params.from_mapping(
         {k: v for k, v in namespace.items() if k in names}, source="notebook parameters"
     )
@@ -399,21 +490,40 @@ def _as_of(value: Any, where: str) -> str | None:
     return value
 
 
+def by_month(check: Any) -> Any:
+    """``check`` for a term given as one value or as a mapping of effective months to values."""
+
+    def checked(value: Any, where: str) -> Any:
+        if not isinstance(value, Mapping):
+            return check(value, where)
+        if not value:
+            msg = f"{where} is an empty mapping; give `YYYY-MM: value` entries or one value"
+            raise SlanbError(msg)
+        entries = {
+            parse_month(str(k), name=f"{where} key"): check(v, f"{where}[{k}]")
+            for k, v in value.items()
+        }
+        return dict(sorted(entries.items()))
+
+    return checked
+
+
 _CHECKS = {
     "db": optional_str,
     "month": _month_param,
     "revenue_goal": _goal,
-    "marketing_share": lambda v, w: _number(v, w, low=0, high=1),
+    "marketing_share": by_month(lambda v, w: _number(v, w, low=0, high=1)),
     "lookback_months": lambda v, w: integer(v, w, low=1, high=MAX_MONTHS),
     "maturity_months": lambda v, w: integer(v, w, low=0, high=MAX_MONTHS),
     "realistic_ratio": lambda v, w: _number(v, w, low=0, low_ok=False, high=MAX_RATIO),
     "stretch_ratio": lambda v, w: _number(v, w, low=0, low_ok=False, high=MAX_RATIO),
-    "first_touch_hours": lambda v, w: _number(
-        v, w, low=0, low_ok=False, high=MAX_FIRST_TOUCH_HOURS
+    "first_touch_hours": by_month(
+        lambda v, w: _number(v, w, low=0, low_ok=False, high=MAX_FIRST_TOUCH_HOURS)
     ),
-    "first_touch_kinds": _kinds,
-    "cadence_days": lambda v, w: integer(v, w, low=1, high=MAX_CADENCE_DAYS),
-    "cadence_calls": lambda v, w: integer(v, w, low=1, high=MAX_CADENCE_CALLS),
-    "cadence_kinds": _kinds,
+    "first_touch_kinds": by_month(_kinds),
+    "cadence_days": by_month(lambda v, w: integer(v, w, low=1, high=MAX_CADENCE_DAYS)),
+    "cadence_calls": by_month(lambda v, w: integer(v, w, low=1, high=MAX_CADENCE_CALLS)),
+    "cadence_kinds": by_month(_kinds),
     "as_of": _as_of,
+    "ledger": optional_str,
 }

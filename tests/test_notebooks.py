@@ -28,6 +28,7 @@ EXPECTED = [
     "04_goal_backsolve",
     "05_cross_check",
     "06_sla_scorecard",
+    "07_sla_record",
 ]
 PARAM_NAMES = list(NOTEBOOK_PARAMS)
 

@@ -458,6 +458,8 @@ def _index_html(sla: SlaMonth, page: dict[str, Any], runs: list[NotebookRun]) ->
         tracking=sentences.tracking_sentence(sla),
         tracking_label=sentences.tracking_label(sla),
         messages=list(plan.messages),
+        record=sentences.record_headline(sla),
+        commitment=sentences.basis_sentence(sla),
     )
 
 

@@ -42,6 +42,7 @@ from slanb.views.theme import (
 )
 
 if TYPE_CHECKING:
+    from slanb.engine.record import Record
     from slanb.engine.tracking import Tracking
 
 MONEY = "$,.0f"
@@ -845,3 +846,136 @@ def speed_to_lead(
             + ")",
         )
     )
+
+
+# ---- the record --------------------------------------------------------------------------------
+MARKETING_MQLS = "Marketing: MQL goal"
+MARKETING_VALUE = "Marketing: lead-value goal"
+SALES_TOUCH = "Sales: first touch on time"
+SALES_CADENCE = "Sales: cadence kept"
+
+
+def record_attainment(record: Record | None) -> alt.LayerChart | None:
+    """Both halves of the SLA by month against 100%, one line per promise.
+
+    MQL and lead-value attainment, first-touch and cadence compliance; the point's shape says
+    whether the month was judged against a commitment, an amended one, or the goal computed now.
+
+    None when the record holds no month.
+    """
+    if record is None or record.months.is_empty():
+        return None
+    series = {
+        "attainment": MARKETING_MQLS,
+        "lead_value_attainment": MARKETING_VALUE,
+        "touch_share": SALES_TOUCH,
+        "cadence_share": SALES_CADENCE,
+    }
+    long = (
+        _dated(record.months)
+        .unpivot(
+            index=["month", "basis"], on=list(series), variable_name="what", value_name="share"
+        )
+        .with_columns(pl.col("what").replace_strict(series))
+        .filter(pl.col("share").is_not_null())
+    )
+    colors = alt.Color(
+        "what:N",
+        scale=alt.Scale(domain=list(series.values()), range=[BLUE, SLATE, GREEN, ORANGE]),
+        legend=alt.Legend(title=None, orient="bottom", columns=2),
+    )
+    base = alt.Chart(long).encode(
+        x=alt.X("month:T", timeUnit="utcyearmonth", axis=_MONTH_AXIS),
+        y=alt.Y("share:Q", title="Share of the promise kept", axis=alt.Axis(format="%")),
+        color=colors,
+        tooltip=[
+            _tip_month(),
+            alt.Tooltip("what:N", title="Promise"),
+            alt.Tooltip("share:Q", title="Kept", format=".1%"),
+            alt.Tooltip("basis:N", title="Judged against"),
+        ],
+    )
+    lines = base.mark_line(strokeWidth=2)
+    points = base.mark_point(size=50, filled=True).encode(
+        shape=alt.Shape(
+            "basis:N",
+            scale=alt.Scale(
+                domain=["committed", "amended", "computed"], range=["circle", "diamond", "square"]
+            ),
+            legend=alt.Legend(title="Judged against", orient="bottom"),
+        )
+    )
+    hundred = (
+        alt.Chart(pl.DataFrame({"y": [1.0], "label": ["100%: the promise kept"]}))
+        .mark_rule(color=INK, strokeDash=[4, 3])
+        .encode(y="y:Q")
+    )
+    return (hundred + lines + points).properties(width=WIDTH, height=HEIGHT)
+
+
+def record_goal_vs_delivery(
+    record: Record | None, *, measure: str = "mqls"
+) -> alt.LayerChart | None:
+    """Delivered (bars) against the goal each month was judged by (a tick), by month.
+
+    ``measure`` is ``mqls`` or ``lead_value``; bars are green at or above the goal, red below.
+    None when the record holds no month.
+    """
+    if record is None or record.months.is_empty():
+        return None
+    goal = "goal_mqls" if measure == "mqls" else "lead_value_goal"
+    frame = (
+        _dated(record.months)
+        .select(
+            "month",
+            "basis",
+            "in_progress",
+            pl.col(measure).cast(pl.Float64).alias("delivered"),
+            pl.col(goal).cast(pl.Float64).alias("goal"),
+        )
+        .with_columns(
+            pl.when(pl.col("goal").is_null())
+            .then(pl.lit("no goal"))
+            .when(pl.col("delivered") >= pl.col("goal"))
+            .then(pl.lit("met"))
+            .when(pl.col("in_progress"))
+            .then(pl.lit("so far"))
+            .otherwise(pl.lit("missed"))
+            .alias("status")
+        )
+    )
+    fmt = "," if measure == "mqls" else MONEY
+    title = "MQLs" if measure == "mqls" else "Lead value"
+    x = _x_month(padding=0.25)
+    tips = [
+        _tip_month(),
+        alt.Tooltip("delivered:Q", title="Delivered", format=fmt),
+        alt.Tooltip("goal:Q", title="Goal", format=fmt),
+        alt.Tooltip("basis:N", title="Judged against"),
+    ]
+    bars = (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            x=x,
+            y=alt.Y(
+                "delivered:Q",
+                title=title,
+                axis=alt.Axis(format=",.0f" if measure == "mqls" else "$,.0f"),
+            ),
+            color=alt.Color(
+                "status:N",
+                scale=alt.Scale(
+                    domain=["met", "missed", "so far", "no goal"], range=[GREEN, RED, LINE, SHADE]
+                ),
+                legend=alt.Legend(title=None, orient="bottom"),
+            ),
+            tooltip=tips,
+        )
+    )
+    ticks = (
+        alt.Chart(frame.filter(pl.col("goal").is_not_null()))
+        .mark_tick(color=INK, thickness=3, size=28)
+        .encode(x=x, y="goal:Q", tooltip=tips)
+    )
+    return (bars + ticks).properties(width=WIDTH, height=HEIGHT)

@@ -64,16 +64,19 @@ def messages(sla: SlaMonth) -> HTML:
 
 
 def sla_statement(sla: SlaMonth) -> Markdown:
-    """The SLA both teams sign, in the seed's words: marketing's number and sales' promise."""
-    p = sla.plan.params
+    """The SLA both teams sign, in the seed's words: marketing's number and sales' promise.
+
+    The month's commitment when it has one (``sla.basis``), else the goal computed now.
+    """
+    p = sla.basis.params
     kinds = " or ".join(p.first_touch_kinds)
     cadence = " or ".join(p.cadence_kinds)
-    if sla.plan.goal.mqls is None:
+    if sla.basis.goal.mqls is None:
         marketing = "Marketing's number cannot be set this month (see the messages above)"
     else:
         marketing = (
-            f"Every month, marketing will deliver **{usd(sla.plan.goal.lead_value)} in lead value** "
-            f"(**{count(sla.plan.goal.mqls)} MQLs** at {usd(sla.plan.revenue_per_mql.value)} each) to sales"
+            f"Every month, marketing will deliver **{usd(sla.basis.goal.lead_value)} in lead value** "
+            f"(**{count(sla.basis.goal.mqls)} MQLs** at {usd(sla.basis.revenue_per_mql.value)} each) to sales"
         )
     return markdown(
         f"> {marketing}, and sales will make a first {kinds} to every MQL within "
@@ -389,6 +392,7 @@ PARAM_LABELS = {
     "cadence_calls": "Touches in the window",
     "cadence_kinds": "Touches count",
     "as_of": "Judged as of",
+    "ledger": "Commitments ledger",
 }
 
 
@@ -402,6 +406,8 @@ def parameter_rows(params: Params) -> list[dict[str, str]]:
                 if isinstance(value, dict)
                 else usd(value)
             )
+        elif isinstance(value, dict):  # a term that changes by month
+            shown = "; ".join(f"from {k}: {_one(key, v)}" for k, v in sorted(value.items()))
         elif key == "marketing_share":
             shown = percent(value)
         elif key == "month":
@@ -413,11 +419,19 @@ def parameter_rows(params: Params) -> list[dict[str, str]]:
         elif isinstance(value, float):
             shown = f"{value:g}"
         elif value is None:
-            shown = "default" if key == "db" else "end of month"
+            shown = {"db": "default", "ledger": "none"}.get(key, "end of month")
         else:
             shown = str(value)
         out.append({"name": PARAM_LABELS.get(key, key), "key": key, "value": shown})
     return out
+
+
+def _one(key: str, value: object) -> str:
+    if key == "marketing_share":
+        return percent(value)  # type: ignore[arg-type]
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value)
+    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def parameters(params: Params) -> HTML:

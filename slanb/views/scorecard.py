@@ -77,7 +77,7 @@ def scorecard(sla: SlaMonth) -> HTML:
     t = sla.tracking
     if t is None:
         return HTML("")
-    d, ft, c, p = t.delivery, t.first_touch, t.cadence, sla.plan.params
+    d, ft, c, p = t.delivery, t.first_touch, t.cadence, sla.basis.params
     cadence_share = c.met / c.judged if c.judged else None
     reps, unassigned = dashboard_reps(sla)
     tiles = [
@@ -308,7 +308,7 @@ def compliance_summary(sla: SlaMonth) -> Markdown:
     t = sla.tracking
     if t is None:
         return _nothing_yet(sla)
-    ft, c, p = t.first_touch, t.cadence, sla.plan.params
+    ft, c, p = t.first_touch, t.cadence, sla.basis.params
     rules = (
         f"**First touch**: a {kind_list(p.first_touch_kinds)} within {count(p.first_touch_hours)} h "
         f"of becoming an MQL. **Cadence**: at least {touches(p.cadence_calls, p.cadence_kinds)} in the first "
@@ -346,7 +346,7 @@ def compliance_table(sla: SlaMonth) -> HTML:
     t = sla.tracking
     if t is None:
         return HTML("")
-    ft, c, p = t.first_touch, t.cadence, sla.plan.params
+    ft, c, p = t.first_touch, t.cadence, sla.basis.params
     rows = [
         {
             "rule": f"First touch within {count(p.first_touch_hours)} h",

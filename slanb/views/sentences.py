@@ -9,9 +9,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from slanb.engine.commitment import differences
 from slanb.engine.goals import CrossCheck
 from slanb.engine.month import SlaMonth
 from slanb.engine.plan import Plan
+from slanb.months import month_label
+from slanb.store.ledger import Commitment
 from slanb.views import pages
 from slanb.views.format import (
     count,
@@ -114,7 +117,7 @@ def step_headlines(sla: SlaMonth) -> dict[str, str]:
     """The number each page leads with, keyed by notebook name (for the report's index)."""
     rows = waterfall_rows(sla)
     ratio = sla.plan.cross_check.ratio
-    lines = [goal_line(sla), *(r["number"] for r in rows), scorecard_line(sla)]
+    lines = [goal_line(sla), *(r["number"] for r in rows), scorecard_line(sla), record_line(sla)]
     lines[5] += "" if ratio is None else f" (ratio {ratio:.2f})"
     return dict(zip(pages.NAMES, lines, strict=True))
 
@@ -270,7 +273,7 @@ def gap_phrase(gap: float, unit: str) -> tuple[str, str]:
 
 def dashboard_rules(sla: SlaMonth) -> str:
     """The rule that puts a rep on the dashboard, as the page, the terminal and the e-mail state it."""
-    p = sla.plan.params
+    p = sla.basis.params
     return (
         f"A rep is listed for every MQL of theirs not touched by a {kind_list(p.first_touch_kinds)} "
         f"within {count(p.first_touch_hours)} h (late first touch), or not given "
@@ -282,7 +285,7 @@ def dashboard_rules(sla: SlaMonth) -> str:
 
 def empty_dashboard(sla: SlaMonth) -> str:
     """Why nobody is on the dashboard: no deadline passed yet, or every MQL judged was worked."""
-    t, p = sla.tracking, sla.plan.params
+    t, p = sla.tracking, sla.basis.params
     assert t is not None
     ft, c = t.first_touch, t.cadence
     if ft.judged == 0 and c.judged == 0:
@@ -397,5 +400,137 @@ def summary(sla: SlaMonth) -> dict[str, Any]:
         else dashboard_count(sla.tracking.dashboard["rep_id"].to_list()),
         "dashboard_rules": None if sla.tracking is None else dashboard_rules(sla),
         "scorecard": scorecard_line(sla),
+        "commitment": basis_sentence(sla),
+        "record": record_headline(sla),
     }
+    d["terms"] = sla.basis.params.terms_for(sla.month).to_dict()
     return d
+
+
+# ---- the commitment and the record -------------------------------------------------------------
+def commitment_story(c: Commitment) -> str:
+    """``committed 2026-11-01 by ana; amended 2026-11-04 by bo: the deal was re-scored``."""
+    versions = (*c.earlier, c)
+    text = f"committed {c.first.committed_at[:10]} by {c.first.by}"
+    for v in versions[1:]:
+        text += f"; amended {v.committed_at[:10]} by {v.by}: {v.reason}"
+    return text
+
+
+def basis_sentence(sla: SlaMonth) -> str:
+    """What the month is judged against: its commitment (when and by whom), or the goal now."""
+    c, label = sla.commitment, sla.plan.month_label
+    if c is None:
+        return (
+            f"{label} has no commitment in the ledger, so it is judged against the goal computed "
+            f"now ({goal_line(sla)}), which changes when the history or the parameters change."
+        )
+    goal = "no MQL goal" if c.goal_mqls is None else f"{count(c.goal_mqls)} MQLs"
+    return sentence(
+        f"{label} is judged against its commitment ({goal}, {usd(c.lead_value_goal)} of lead "
+        f"value): {commitment_story(c)}"
+    )
+
+
+def commitment_receipt(c: Commitment, path: object) -> str:
+    """What ``slanb commit`` prints: the month's agreement as recorded."""
+    t = c.terms
+    what = "Amended" if c.amended else "Committed"
+    goal = "no MQL goal" if c.goal_mqls is None else f"{count(c.goal_mqls)} MQLs"
+    return "\n".join(
+        [
+            f"{what} {month_label(c.month)} (version {c.version}) at {c.committed_at} by {c.by}"
+            + (f": {c.reason}" if c.reason else ""),
+            f"  marketing: {goal}, {usd(c.lead_value_goal)} of lead value "
+            f"({usd(c.revenue_per_mql)} per MQL; target {usd(c.revenue_target)} = "
+            f"{usd(c.revenue_goal)} x {percent(c.marketing_share)})",
+            f"  sales: first touch by a {kind_list(t['first_touch_kinds'])} within "
+            f"{count(t['first_touch_hours'])} h; {touches(t['cadence_calls'], t['cadence_kinds'])} "
+            f"in {count(t['cadence_days'], 'day')}",
+            f"  history: {c.history.get('digest', '?')} ({count(c.history.get('leads_rows', 0), 'lead')})",
+            f"Ledger: {path}",
+        ]
+    )
+
+
+def plan_against_commitment(sla: SlaMonth) -> list[str]:
+    """``slanb plan``'s lines on the commitment: what was agreed and, where today differs, both."""
+    c = sla.commitment
+    if c is None:
+        return [basis_sentence(sla)]
+    lines = [basis_sentence(sla)]
+    changed = differences(sla.plan, c)
+    if not changed:
+        lines.append("The method gives the same goals and terms today.")
+        return lines
+    lines.append("Where the method gives something else today (committed -> today):")
+    for name, (agreed, today) in changed.items():
+        lines.append(f"  {COMMITTED_LABELS.get(name, name)}: {_term(agreed)} -> {_term(today)}")
+    return lines
+
+
+COMMITTED_LABELS = {
+    "goal_mqls": "MQL goal",
+    "lead_value_goal": "lead-value goal",
+    "revenue_per_mql": "revenue per MQL",
+    "revenue_target": "revenue target",
+    "first_touch_hours": "first touch within (hours)",
+    "first_touch_kinds": "first touch counts",
+    "cadence_days": "follow-up window (days)",
+    "cadence_calls": "touches in the window",
+    "cadence_kinds": "touches count",
+}
+
+
+def _term(value: object) -> str:
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, float) and not value.is_integer():
+        return usd(value)
+    if isinstance(value, float | int):
+        return f"{value:,g}"
+    return "n/a" if value is None else str(value)
+
+
+def record_headline(sla: SlaMonth) -> str | None:
+    """The record in a sentence, or None when it holds no complete month.
+
+    ``Marketing met its MQL goal in 7 of the last 12 months; sales touched 95% of MQLs within
+    24 h across them.``
+    """
+    r = sla.record
+    if r is None or r.complete.is_empty():
+        return None
+    met, with_goal = r.met()
+    n = r.complete.height
+    span = "the last month" if n == 1 else f"the last {n} months"
+    market = (
+        f"Marketing had no MQL goal in {span}"
+        if not with_goal
+        else f"Marketing met its MQL goal in {met} of {span}"
+        + ("" if with_goal == n else f" with a goal ({n - with_goal} had none)")
+    )
+    hours = sorted(set(r.months["first_touch_hours"].to_list()))
+    within = f"{hours[0]:g} h" if len(hours) == 1 else "the agreed first-touch time"
+    share_ = r.compliance("touch")
+    sales = (
+        "no first-touch deadline was judged"
+        if share_ is None
+        else f"sales touched {share(share_)} of MQLs within {within} across them"
+    )
+    return sentence(f"{market}; {sales}")
+
+
+def record_line(sla: SlaMonth) -> str:
+    """``MQL goal met 2 of 12 months · first touch 95%`` (the report index's line for the record)."""
+    r = sla.record
+    if r is None or r.complete.is_empty():
+        return "No complete month yet"
+    met, with_goal = r.met()
+    touch = r.compliance("touch")
+    return f"MQL goal met {met} of {with_goal} months · first touch on time {share(touch)}"
+
+
+def basis_label(basis: str) -> str:
+    """A record row's basis in words: ``committed``, ``amended``, ``no commitment``."""
+    return {"computed": "no commitment (goal computed now)"}.get(basis, basis)
