@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import json
 import os
 import re
 import subprocess
@@ -147,3 +148,11 @@ def test_every_notebook_runs_under_nbval(fixture_db):
         cells = sum(len(_code(_read(p))) for p in group)
         assert proc.returncode == 0, out[-4000:]
         assert re.search(rf"\b{cells} passed\b", out), out[-2000:]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_every_cell_has_an_id_so_nbformat_runs_quietly(path):
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    assert (nb["nbformat"], nb["nbformat_minor"]) >= (4, 5)
+    ids = [c.get("id") for c in nb["cells"]]
+    assert all(ids) and len(set(ids)) == len(ids)
