@@ -43,6 +43,8 @@ class Params:
     cadence_calls: int = 5  # touches required within that window
     cadence_kinds: tuple[str, ...] = ("call",)  # activity kinds that count toward the cadence
     as_of: str | None = None  # judge a month in progress at this instant (ISO); None = end of month
+    interval_level: float = 0.8  # how sure the ranges are: 0.8 = an 80% range
+    maturity_threshold: float = 0.9  # share of eventual won revenue a sample month must have seen
     source: str = field(default="defaults", compare=False)  # where the values came from
 
     # ---- construction -------------------------------------------------------------------------
@@ -156,6 +158,8 @@ NOTEBOOK_PARAMS = (
     "cadence_calls",
     "cadence_kinds",
     "as_of",
+    "interval_level",
+    "maturity_threshold",
 )
 
 
@@ -351,4 +355,6 @@ _CHECKS = {
     "cadence_calls": lambda v, w: integer(v, w, low=1),
     "cadence_kinds": _kinds,
     "as_of": _as_of,
+    "interval_level": lambda v, w: _number(v, w, low=0.5, high=0.99),
+    "maturity_threshold": lambda v, w: _number(v, w, low=0, low_ok=False, high=1),
 }
