@@ -919,15 +919,17 @@ def forecast_backtest(
     """
     past = _dated(backtest.select("month", "actual", "forecast"))
     base = alt.Chart(past).encode(x=_x_month(padding=0.2))
-    bars = base.mark_bar(color="#9fb8d8").encode(
-        y=alt.Y("actual:Q", title="MQLs"),
-        tooltip=[
-            _tip_month(),
-            alt.Tooltip("actual:Q", title="MQLs delivered", format=","),
-            alt.Tooltip("forecast:Q", title="The forecast had said", format=",.0f"),
-        ],
+    tips = [
+        _tip_month(),
+        alt.Tooltip("actual:Q", title="MQLs delivered", format=","),
+        alt.Tooltip("forecast:Q", title="The forecast had said", format=",.0f"),
+    ]
+    bars = base.mark_line(color=BLUE, strokeWidth=2, point=True).encode(
+        y=alt.Y("actual:Q", title="MQLs", scale=alt.Scale(zero=False)), tooltip=tips
     )
-    line = base.mark_line(color=INK, strokeWidth=1.5, point=True).encode(y="forecast:Q")
+    line = base.mark_line(color=INK, strokeWidth=1.5, strokeDash=[4, 3]).encode(
+        y="forecast:Q", tooltip=tips
+    )
     layers: list[alt.Chart | alt.LayerChart] = [bars, line]
     if forecast is not None and low is not None and high is not None:
         ahead = _dated(
@@ -951,7 +953,7 @@ def forecast_backtest(
         height=HEIGHT,
         title=alt.Title(
             "The forecast, tested on the history",
-            subtitle="bars: MQLs delivered; line: what the forecast said the month before; "
-            "blue: this month's forecast and its range",
+            subtitle="blue: MQLs delivered; dashed: what the forecast had said; the last point: "
+            "this month's forecast and its range",
         ),
     )

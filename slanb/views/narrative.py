@@ -543,10 +543,10 @@ def goal_range(sla: SlaMonth) -> Markdown:
 def chance_summary(sla: SlaMonth) -> HTML:
     """Step 5: the chance of reaching the goal beside the verdict, and how well the forecast did."""
     plan = sla.plan
-    text = chance_sentence(plan)
-    parts = [
-        f"<p>{_verdict_badge(sla)} <strong>{esc(text or 'No forecast this month.')}</strong></p>"
-    ]
+    text = chance_sentence(plan) or "No forecast this month."
+    lead, _, rest = text.partition(": ")
+    body = f"<strong>{esc(lead)}</strong>" + (f": {esc(rest)}" if rest else "")
+    parts = [f"<p>{_verdict_badge(sla)} {body}</p>"]
     tested = backtest_sentence(plan)
     if tested:
         parts.append(f"<p>{esc(tested)}</p>")

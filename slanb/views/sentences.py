@@ -452,9 +452,8 @@ def maturity_sentence(plan: Plan) -> str:
     if m.last_month_maturity >= m.threshold:
         return sentence(text + ", mature enough")
     return sentence(
-        text + f". Leaving out {count(m.months_to_threshold, 'month')} "
-        f"(maturity_months {m.months_to_threshold}) would make every sample month at least "
-        f"{share(m.threshold)} mature"
+        text + f", short of the {share(m.threshold)} threshold; maturity_months "
+        f"{m.months_to_threshold} would reach it"
     )
 
 

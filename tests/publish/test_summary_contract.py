@@ -19,7 +19,7 @@ from slanb.store.demo import build_demo
 from slanb.views.sentences import summary
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
-ADDED = {"sentences", "in_progress"}
+ADDED = {"sentences", "in_progress", "maturity", "uncertainty", "forecast"}
 
 
 @pytest.fixture(scope="module")
