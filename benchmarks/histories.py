@@ -27,9 +27,10 @@ TABLES = ("leads", "activities", "deals", "reps")
 
 
 def fingerprint() -> str:
-    """A short hash of the demo generator (``slanb/demo.py`` and ``slanb/sql/demo_*.sql``)."""
+    """A short hash of the demo generator (``slanb/store/demo.py`` and ``slanb/sql/demo/*.sql``)."""
     h = hashlib.sha256()
-    for f in [ROOT / "slanb" / "demo.py", *sorted((ROOT / "slanb" / "sql").glob("demo_*.sql"))]:
+    demo_sql = sorted((ROOT / "slanb" / "sql" / "demo").glob("*.sql"))
+    for f in [ROOT / "slanb" / "store" / "demo.py", *demo_sql]:
         h.update(f.read_bytes())
     return h.hexdigest()[:10]
 
