@@ -503,7 +503,7 @@ def goal_range_sentence(plan: Plan) -> str | None:
 def chance_sentence(plan: Plan) -> str | None:
     """Step 5's chance: ``A 38% chance of reaching 1,046 MQLs at the recent pace: …`` (or None)."""
     f = plan.forecast
-    if f.forecast is None or f.low is None:
+    if f.forecast is None:
         return None
     model = (
         f"{_last_year(plan.month)} scaled by the last three months against the same three "
@@ -511,17 +511,18 @@ def chance_sentence(plan: Plan) -> str | None:
         if f.model == "seasonal"
         else "the last three months' average"
     )
-    forecast = (
-        f"the forecast is {whole(f.forecast)} MQLs ({f.level:.0%} range {whole(f.low)}–"
-        f"{whole(f.high)}), {model}"
-    )
+    spread = "" if f.low is None else f" ({f.level:.0%} range {whole(f.low)}–{whole(f.high)})"
+    forecast = f"the forecast is {whole(f.forecast)} MQLs{spread}, {model}"
     season = ""
     if f.seasonal_change is not None:
+        before = month_label(shift_month(plan.month, -13)).split()[0]
         side = "above" if f.seasonal_change >= 0 else "below"
-        season = (
-            f"; {_last_year(plan.month)} was {share(abs(f.seasonal_change))} {side} "
-            f"{month_label(shift_month(plan.month, -13)).split()[0]}"
+        change = (
+            f"level with {before}"
+            if abs(f.seasonal_change) < 0.005
+            else f"{share(abs(f.seasonal_change))} {side} {before}"
         )
+        season = f"; {_last_year(plan.month)} was {change}"
     if f.probability is None or f.goal_mqls is None:
         return sentence(f"{forecast[0].upper()}{forecast[1:]}{season}")
     return sentence(
