@@ -97,6 +97,8 @@ class Params:
         "call",
     )  # activity kinds that count toward the cadence
     as_of: str | None = None  # judge a month in progress at this instant (ISO); None = end of month
+    interval_level: float = 0.8  # how sure the ranges are: 0.8 = an 80% range
+    maturity_threshold: float = 0.9  # share of eventual won revenue a sample month must have seen
     source: str = field(default="defaults", compare=False)  # where the values came from
     ledger: str | None = None  # the commitments ledger (JSONL); None = no commitments
     # the terms given as mappings, kept when :meth:`for_month` resolved them to one month's values
@@ -246,6 +248,8 @@ NOTEBOOK_PARAMS = (
     "cadence_kinds",
     "as_of",
     "ledger",
+    "interval_level",
+    "maturity_threshold",
 )
 
 _NOT_GIVEN = ("source", "schedule")  # fields of Params that are not parameters
@@ -526,4 +530,6 @@ _CHECKS = {
     "cadence_kinds": by_month(_kinds),
     "as_of": _as_of,
     "ledger": optional_str,
+    "interval_level": lambda v, w: _number(v, w, low=0.5, high=0.99),
+    "maturity_threshold": lambda v, w: _number(v, w, low=0, low_ok=False, high=1),
 }

@@ -979,3 +979,117 @@ def record_goal_vs_delivery(
         .encode(x=x, y="goal:Q", tooltip=tips)
     )
     return (bars + ticks).properties(width=WIDTH, height=HEIGHT)
+
+
+def time_to_close(curve: pl.DataFrame, *, threshold: float, maturity_months: int) -> alt.LayerChart:
+    """The share of eventual won revenue (and of won leads) arrived by each month after the MQL.
+
+    ``curve``: ``plan.maturity.curve``. A dashed rule marks ``threshold``; a vertical rule the
+    sample's last month (``maturity_months`` after its MQLs).
+    """
+    data = curve.unpivot(
+        index=["lag", "cohorts"],
+        on=["revenue_share", "won_share"],
+        variable_name="measure",
+        value_name="share",
+    ).with_columns(
+        pl.col("measure").replace({"revenue_share": "Won revenue", "won_share": "Won leads"})
+    )
+    base = alt.Chart(data).encode(
+        x=alt.X(
+            "lag:Q",
+            title="Months after the month of the MQL",
+            axis=alt.Axis(tickMinStep=1, format="d"),
+        ),
+        y=alt.Y(
+            "share:Q",
+            title="Share arrived so far",
+            axis=alt.Axis(format="%"),
+            scale=alt.Scale(domain=[0, 1]),
+        ),
+        color=alt.Color(
+            "measure:N",
+            scale=alt.Scale(domain=["Won revenue", "Won leads"], range=[BLUE, SLATE]),
+            legend=alt.Legend(title=None, orient="bottom"),
+        ),
+        tooltip=[
+            alt.Tooltip("lag:Q", title="Months after the MQL"),
+            alt.Tooltip("measure:N", title="What"),
+            alt.Tooltip("share:Q", title="Arrived", format=".0%"),
+            alt.Tooltip("cohorts:Q", title="Months of MQLs watched this long"),
+        ],
+    )
+    lines = base.mark_line(strokeWidth=2) + base.mark_point(filled=True, size=50)
+    level = pl.DataFrame({"value": [threshold], "label": [f"{threshold:.0%}"]})
+    rule = alt.Chart(level).mark_rule(color=MUTED, strokeDash=[4, 3]).encode(y="value:Q")
+    now = pl.DataFrame({"lag": [maturity_months], "label": ["sample's last month"]})
+    marker = alt.Chart(now).encode(x="lag:Q")
+    vline = marker.mark_rule(color=ORANGE, strokeWidth=2)
+    vtext = marker.mark_text(
+        align="left", baseline="top", dx=4, y=4, color=ORANGE, fontWeight=600
+    ).encode(text="label:N")
+    return alt.layer(rule, lines, vline, vtext).properties(
+        width=WIDTH,
+        height=HEIGHT,
+        title=alt.Title(
+            "When deals really close",
+            subtitle=f"dashed: {threshold:.0%} of the eventual total; orange: how long the "
+            "sample's last month has had",
+        ),
+    )
+
+
+def forecast_backtest(
+    backtest: pl.DataFrame,
+    *,
+    month: str,
+    forecast: float | None,
+    low: float | None,
+    high: float | None,
+    goal: int | None,
+) -> alt.LayerChart:
+    """What happened (bars) against what the forecast said (line), and this month's forecast.
+
+    ``backtest``: ``plan.forecast.backtest``; this month's forecast is drawn with its range (a
+    vertical bar) and the goal as a rule.
+    """
+    past = _dated(backtest.select("month", "actual", "forecast"))
+    base = alt.Chart(past).encode(x=_x_month(padding=0.2))
+    tips = [
+        _tip_month(),
+        alt.Tooltip("actual:Q", title="MQLs delivered", format=","),
+        alt.Tooltip("forecast:Q", title="The forecast had said", format=",.0f"),
+    ]
+    bars = base.mark_line(color=BLUE, strokeWidth=2, point=True).encode(
+        y=alt.Y("actual:Q", title="MQLs", scale=alt.Scale(zero=False)), tooltip=tips
+    )
+    line = base.mark_line(color=INK, strokeWidth=1.5, strokeDash=[4, 3]).encode(
+        y="forecast:Q", tooltip=tips
+    )
+    layers: list[alt.Chart | alt.LayerChart] = [bars, line]
+    if forecast is not None and low is not None and high is not None:
+        ahead = _dated(
+            pl.DataFrame({"month": [month], "forecast": [forecast], "low": [low], "high": [high]})
+        )
+        now = alt.Chart(ahead).encode(x=_x_month(padding=0.2))
+        layers.append(now.mark_rule(color=BLUE, strokeWidth=6, opacity=0.5).encode(
+            y="low:Q", y2="high:Q",
+            tooltip=[
+                _tip_month(),
+                alt.Tooltip("forecast:Q", title="Forecast", format=",.0f"),
+                alt.Tooltip("low:Q", title="Range from", format=",.0f"),
+                alt.Tooltip("high:Q", title="Range to", format=",.0f"),
+            ],
+        ))  # fmt: skip
+        layers.append(now.mark_point(filled=True, size=90, color=BLUE).encode(y="forecast:Q"))
+    if goal is not None:
+        layers.append(_rule(goal, "goal", GREEN))
+    return alt.layer(*layers).properties(
+        width=WIDTH,
+        height=HEIGHT,
+        title=alt.Title(
+            "The forecast, tested on the history",
+            subtitle="blue: MQLs delivered; dashed: what the forecast had said; the last point: "
+            "this month's forecast and its range",
+        ),
+    )

@@ -9,11 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import polars as pl
+
 from slanb.engine.commitment import differences
 from slanb.engine.goals import CrossCheck
 from slanb.engine.month import SlaMonth
 from slanb.engine.plan import Plan
-from slanb.months import month_label
+from slanb.months import month_label, shift_month
 from slanb.store.ledger import Commitment
 from slanb.views import pages
 from slanb.views.format import (
@@ -402,6 +404,11 @@ def summary(sla: SlaMonth) -> dict[str, Any]:
         "scorecard": scorecard_line(sla),
         "commitment": basis_sentence(sla),
         "record": record_headline(sla),
+        "maturity": maturity_sentence(sla.plan),
+        "value_range": value_range_sentence(sla.plan),
+        "goal_range": goal_range_sentence(sla.plan),
+        "chance": chance_sentence(sla.plan),
+        "backtest": backtest_sentence(sla.plan),
     }
     d["terms"] = sla.basis.params.terms_for(sla.month).to_dict()
     return d
@@ -534,3 +541,156 @@ def record_line(sla: SlaMonth) -> str:
 def basis_label(basis: str) -> str:
     """A record row's basis in words: ``committed``, ``amended``, ``no commitment``."""
     return {"computed": "no commitment (goal computed now)"}.get(basis, basis)
+
+
+# ---- honest numbers: time to close, ranges, the chance of making it ----------------------------
+def range_words(level: float) -> str:
+    """What a range at ``level`` means, for a reader who has never seen a confidence interval.
+
+    >>> range_words(0.8)
+    'an 80% range: in 8 of 10 histories like this one, a range drawn this way holds the true value'
+    """
+    tenths = round(level * 10, 6)
+    odds = f"{tenths:g} of 10" if float(tenths).is_integer() else f"{level:.0%} of"
+    return (
+        f"{_article(level)} {level:.0%} range: in {odds} histories like this one, a range drawn "
+        "this way holds the true value"
+    )
+
+
+def _article(p: float) -> str:
+    """``an`` before 8%, 11%, 18%, 80%–89% (read aloud with a vowel), ``a`` otherwise."""
+    return "an" if f"{p:.0%}".startswith(("8", "11%", "18%")) else "a"
+
+
+def lag_phrase(k: int) -> str:
+    """``in the month of the MQL`` (0), ``within 1 month of the MQL``, ``within 4 months …``."""
+    return "in the month of the MQL" if k == 0 else f"within {count(k, 'month')} of the MQL"
+
+
+def maturity_sentence(plan: Plan) -> str:
+    """Step 2's time to close in one sentence, and what it implies for ``maturity_months``.
+
+    ``90% of won revenue arrives within 4 months of the MQL; with maturity_months 3 the sample's
+    last month (June 2026) has had time for 84% of it.``
+    """
+    m = plan.maturity
+    if m.months_to_threshold is None or m.last_month_maturity is None:
+        return "The history has no won revenue yet, so the time to close cannot be measured."
+    text = (
+        f"{share(m.threshold)} of won revenue arrives {lag_phrase(m.months_to_threshold)}; "
+        f"with maturity_months {m.maturity_months} the sample's last month "
+        f"({month_label(m.last_sample_month)}) has had time for {share(m.last_month_maturity)} "
+        "of it"
+    )
+    if m.last_month_maturity >= m.threshold:
+        return sentence(text + ", mature enough")
+    return sentence(
+        text + f", short of the {share(m.threshold)} threshold; maturity_months "
+        f"{m.months_to_threshold} would reach it"
+    )
+
+
+def sample_maturity_sentence(plan: Plan) -> str | None:
+    """How much of its eventual revenue the whole sample has seen (None when unknown)."""
+    s = plan.maturity.sample_maturity
+    if s is None:
+        return None
+    return (
+        f"Weighted by their MQLs, the sample's months have seen about {share(s)} of the won "
+        "revenue they will bring, so the revenue per MQL above "
+        + ("is close to final." if s >= 0.98 else "is, if anything, on the low side.")
+    )
+
+
+def value_range_sentence(plan: Plan) -> str | None:
+    """Step 2's range: ``An MQL is worth $71.77, plausibly anywhere from $66.98 to $76.55 (…)``."""
+    u = plan.uncertainty
+    r = u.revenue_per_mql
+    if r.value is None or r.low is None:
+        return None
+    return sentence(
+        f"An MQL is worth {usd(r.value)}, plausibly anywhere from {usd(r.low)} to {usd(r.high)} "
+        f"({range_words(u.level)}). The range is narrow when many MQLs and many wins back the "
+        "number, wide when a few large deals carry it"
+    )
+
+
+def goal_range_sentence(plan: Plan) -> str | None:
+    """``1,046 MQLs; 80% range 980–1,120: …`` (None without a goal)."""
+    u, g = plan.uncertainty, plan.goal
+    if g.mqls is None or u.goal_low is None:
+        return None
+    r = u.revenue_per_mql
+    high = (
+        f"if as little as {usd(r.low)}, {count(u.goal_high)} are needed"
+        if u.goal_high is not None
+        else "at the low end of the range an MQL is worth $0, so no number is surely enough"
+    )
+    span = f"{count(u.goal_low)}–{count(u.goal_high)}" if u.goal_high is not None else "open-ended"
+    return sentence(
+        f"{count(g.mqls)} MQLs; {u.level:.0%} range {span}: if an MQL is worth as much as "
+        f"{usd(r.high)}, {count(u.goal_low)} are enough; {high}"
+    )
+
+
+def chance_sentence(plan: Plan) -> str | None:
+    """Step 5's chance: ``A 38% chance of reaching 1,046 MQLs at the recent pace: …`` (or None)."""
+    f = plan.forecast
+    if f.forecast is None:
+        return None
+    model = (
+        f"{_last_year(plan.month)} scaled by the last three months against the same three "
+        "months a year before"
+        if f.model == "seasonal"
+        else "the last three months' average"
+    )
+    spread = "" if f.low is None else f" ({f.level:.0%} range {whole(f.low)}–{whole(f.high)})"
+    forecast = f"the forecast is {whole(f.forecast)} MQLs{spread}, {model}"
+    season = ""
+    if f.seasonal_change is not None:
+        before = month_label(shift_month(plan.month, -13)).split()[0]
+        side = "above" if f.seasonal_change >= 0 else "below"
+        change = (
+            f"level with {before}"
+            if abs(f.seasonal_change) < 0.005
+            else f"{share(abs(f.seasonal_change))} {side} {before}"
+        )
+        season = f"; {_last_year(plan.month)} was {change}"
+    if f.probability is None or f.goal_mqls is None:
+        return sentence(f"{forecast[0].upper()}{forecast[1:]}{season}")
+    return sentence(
+        f"{chance(f.probability)} of reaching {count(f.goal_mqls)} MQLs at the recent pace: "
+        f"{forecast}{season}"
+    )
+
+
+def chance(p: float) -> str:
+    """``A 38% chance``; ``Less than a 1% chance``, ``More than a 99% chance`` at the ends.
+
+    >>> chance(0.3812), chance(0.0004), chance(0.9991), chance(0.8)
+    ('A 38% chance', 'Less than a 1% chance', 'More than a 99% chance', 'An 80% chance')
+    """
+    if p < 0.005:
+        return "Less than a 1% chance"
+    if p > 0.995:
+        return "More than a 99% chance"
+    return f"{_article(p).capitalize()} {p:.0%} chance"
+
+
+def backtest_sentence(plan: Plan) -> str | None:
+    """How well the forecast did on the history: ``Tested on the 20 earlier months …``."""
+    f = plan.forecast
+    if f.mean_abs_error is None:
+        return None
+    worst = f.backtest.select(pl.col("error").abs().max()).item()
+    return sentence(
+        f"Tested on the {count(f.backtest.height)} earlier months the history allows, as if each "
+        f"were next, the forecast was off by {share(f.mean_abs_error)} on average and "
+        f"{share(worst)} at worst"
+    )
+
+
+def _last_year(month: str) -> str:
+    """``last year's November`` for 2026-11."""
+    return f"last year's {month_label(shift_month(month, -12)).split()[0]}"

@@ -12,16 +12,21 @@ from slanb.engine.month import SlaMonth
 from slanb.errors import SlanbError
 from slanb.views.format import sentence, usd
 from slanb.views.sentences import (
+    backtest_sentence,
     basis_sentence,
+    chance_sentence,
     cross_check_sentence,
     dashboard_rules,
     dashboard_title,
     empty_dashboard,
     goal_headline,
+    goal_range_sentence,
+    maturity_sentence,
     not_begun,
     plan_against_commitment,
     record_headline,
     tracking_sentence,
+    value_range_sentence,
 )
 
 _LEAD_IDS_SHOWN = 4  # lead ids printed per rep; summary.json has them all
@@ -90,6 +95,17 @@ def plan_text(sla: SlaMonth) -> str:
     record = record_headline(sla)
     if record:
         lines += ["", "Record", f"   {record}"]
+    lines += ["", "How sure (time to close, ranges, the chance of making it)"]
+    honest = (
+        maturity_sentence(plan),
+        value_range_sentence(plan),
+        goal_range_sentence(plan),
+        chance_sentence(plan),
+        backtest_sentence(plan),
+        *plan.maturity.messages,
+        *plan.forecast.messages,
+    )
+    lines += [f"   - {text}" for text in honest if text]
     return clean("\n".join(lines))
 
 
