@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import duckdb
 
-from slanb.store.ingest.checks import Problem, _sql_text
+from slanb.store.ingest.checks import _sql_text
 from slanb.store.ingest.read import _parse
 from slanb.store.sources.mapping import SourceMapping
 from slanb.store.sources.raw import (
@@ -20,9 +20,8 @@ from slanb.store.sources.raw import (
     TimeField,
     label_key,
     lower_list,
+    prepare,
     stage,
-    time_checks,
-    time_columns,
 )
 
 NORMALIZE = staticmethod(label_key)
@@ -74,55 +73,6 @@ def stage_hubspot(
 # --- preparing each file: texts, times, flags ------------------------------------------------------
 
 
-def _prepare(
-    con: duckdb.DuckDBPyConnection,
-    raw: RawFile,
-    texts: dict[str, str],
-    times: list[TimeField],
-    mapping: SourceMapping,
-    findings: Findings,
-) -> None:
-    step1 = [f"{ref} as {name}" for name, ref in texts.items()]
-    step2, step3 = [], []
-    for f in times:
-        a, b, c = time_columns(f, mapping)
-        step1 += a
-        step2 += b
-        step3 += c
-    con.execute(
-        f"""
-        create temp table _prep_{raw.name} as
-        with s1 as (select _row, {", ".join(step1)} from {raw.table}),
-        s2 as (select *, {", ".join(step2) or "1 as _"} from s1),
-        s3 as (select *, {", ".join(step3) or "1 as __"} from s2)
-        select * from s3 order by _row
-        """
-    )
-    outs = {f.column: f"{f.out}__raw" for f in times}
-    findings.check(
-        con,
-        f"_prep_{raw.name}",
-        raw,
-        time_checks(f"_prep_{raw.name}", raw, times, mapping),
-        value_of=lambda column: outs.get(column, "null"),
-    )
-    ids = con.sql(
-        f"""
-        select count(*) over (), _row from _prep_{raw.name}
-        where id is null or id in (select id from _prep_{raw.name} group by id having count(*) > 1)
-        order by _row limit 1
-        """
-    ).fetchall()
-    if ids:
-        count, row = ids[0]
-        message = (
-            f"is empty or used by another row too; every {raw.name[:-1]} needs its own Record ID"
-        )
-        if count > 1:
-            message += f" ({count:,} rows like this; the first is shown)"
-        findings.problems.append(Problem(raw.file, row, raw.header(ID), None, message))
-
-
 def _prepare_contacts(con, raw: RawFile, mapping: SourceMapping, findings: Findings) -> None:
     texts = {
         "id": raw.ref(ID),
@@ -149,7 +99,7 @@ def _prepare_contacts(con, raw: RawFile, mapping: SourceMapping, findings: Findi
         for out, column in (("recent_date", RECENT_DATE), ("first_date", FIRST_DATE)):
             if raw.has(column):
                 times.append(TimeField(out, column, raw.ref(column), instant=False))
-    _prepare(con, raw, texts, times, mapping, findings)
+    prepare(con, raw, texts, times, mapping, findings, id_column=ID)
     for out in ("sql", "recent_date", "first_date"):
         if out not in {t.out for t in times}:
             con.execute(f"alter table _prep_{raw.name} add column {out} timestamp")
@@ -168,7 +118,7 @@ def _prepare_deals(con, raw: RawFile, mapping: SourceMapping, findings: Findings
         TimeField("created", CREATED, raw.ref(CREATED), instant=False),
         TimeField("closed", CLOSE_DATE, raw.ref(CLOSE_DATE), instant=False),
     ]
-    _prepare(con, raw, texts, times, mapping, findings)
+    prepare(con, raw, texts, times, mapping, findings, id_column=ID)
 
 
 def _prepare_activities(con, raw: RawFile, mapping: SourceMapping, findings: Findings) -> None:
@@ -182,7 +132,7 @@ def _prepare_activities(con, raw: RawFile, mapping: SourceMapping, findings: Fin
         "deals": raw.opt(DEAL_IDS),
     }
     times = [TimeField("occurred", ACTIVITY_DATE, raw.ref(ACTIVITY_DATE), instant=True)]
-    _prepare(con, raw, texts, times, mapping, findings)
+    prepare(con, raw, texts, times, mapping, findings, id_column=ID)
 
 
 # --- owners --------------------------------------------------------------------------------------

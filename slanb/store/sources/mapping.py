@@ -123,7 +123,7 @@ _DEFAULTS: dict[str, dict[str, Any]] = {
             "task_types_call": ["Call"],
             "task_types_email": ["Email"],
             "never_subtypes": ["ListEmail", "Cadence"],
-            "meeting_event_types": ["Meeting"],
+            "task_time": ["CompletedDateTime", "CreatedDate"],
         },
         "deals": {"won": [], "lost": []},
     },
@@ -176,8 +176,10 @@ def mapping_from(values: AnyMapping[str, Any], *, where: str = "mapping") -> Sou
     time = _section(values, "time", _TIME_KEYS, where)
     timezone = _zone(time.get("timezone"), f"{where}: time.timezone")
     locale = _choice(time.get("locale", "iso"), ("iso", "us"), f"{where}: time.locale")
+    # Salesforce's CloseDate and ConvertedDate are date fields: read at noon unless refused.
+    default_date_only = "noon" if source == "salesforce" else "refuse"
     date_only = _choice(
-        time.get("date_only", "refuse"), ("refuse", "noon"), f"{where}: time.date_only"
+        time.get("date_only", default_date_only), ("refuse", "noon"), f"{where}: time.date_only"
     )
 
     leads = {**defaults["leads"], **_section(values, "leads", _LEAD_KEYS, where)}

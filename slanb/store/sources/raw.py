@@ -329,6 +329,61 @@ def _no_zone(mapping: SourceMapping) -> str:
     )
 
 
+def prepare(
+    con: duckdb.DuckDBPyConnection,
+    raw: RawFile,
+    texts: dict[str, str],
+    times: list[TimeField],
+    mapping: SourceMapping,
+    findings: Findings,
+    *,
+    id_column: str,
+) -> None:
+    """``_prep_{name}``: the ``texts`` (name: SQL over the raw file) and each time read.
+
+    Every time rule is checked (refusals and report notes), and ``id`` must be set and unique.
+    """
+    step1 = [f"{ref} as {name}" for name, ref in texts.items()]
+    step2, step3 = [], []
+    for f in times:
+        a, b, c = time_columns(f, mapping)
+        step1 += a
+        step2 += b
+        step3 += c
+    con.execute(
+        f"""
+        create temp table _prep_{raw.name} as
+        with s1 as (select _row, {", ".join(step1)} from {raw.table}),
+        s2 as (select *, {", ".join(step2) or "1 as _"} from s1),
+        s3 as (select *, {", ".join(step3) or "1 as __"} from s2)
+        select * from s3 order by _row
+        """
+    )
+    outs = {f.column: f"{f.out}__raw" for f in times}
+    findings.check(
+        con,
+        f"_prep_{raw.name}",
+        raw,
+        time_checks(f"_prep_{raw.name}", raw, times, mapping),
+        value_of=lambda column: outs.get(column, "null"),
+    )
+    ids = con.sql(
+        f"""
+        select count(*) over (), _row from _prep_{raw.name}
+        where id is null or id in (select id from _prep_{raw.name} group by id having count(*) > 1)
+        order by _row limit 1
+        """
+    ).fetchall()
+    if ids:
+        count, row = ids[0]
+        message = (
+            f"is empty or used by another row too; every {raw.name[:-1]} needs its own Record ID"
+        )
+        if count > 1:
+            message += f" ({count:,} rows like this; the first is shown)"
+        findings.problems.append(Problem(raw.file, row, raw.header(id_column), None, message))
+
+
 # --- problems in the export's words --------------------------------------------------------------
 
 
