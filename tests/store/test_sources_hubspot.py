@@ -242,6 +242,24 @@ def test_a_mapped_column_the_export_lacks_is_named(tmp_path):
         imported(tmp_path, leads={"mql": "MQL Date"})
 
 
+def test_a_hostile_mapping_value_is_only_a_value(tmp_path):
+    """Quotes in a mapping value or a header reach SQL only as text, never as SQL."""
+    hostile = "x') or true or ('"
+    db, _ = imported(
+        tmp_path,
+        intent={"hand_raiser": [hostile]},
+        reps={"sales": [hostile, "Maya Chen"]},
+        deals={"won": [hostile]},
+    )
+    with connect(db) as con:
+        assert con.sql("select count(*) from leads where intent = 'hand_raiser'").fetchall() == [
+            (0,)
+        ]
+        assert con.sql("select count(*) from deals where stage = 'won'").fetchall() == [(0,)]
+        reps = con.sql("select rep_id from reps order by 1").fetchall()
+    assert reps == [("Maya Chen",), (hostile,)]
+
+
 # --- the command line ----------------------------------------------------------------------------
 
 
