@@ -503,3 +503,26 @@ def label_key(name: str) -> str:
 def api_key(name: str) -> str:
     """Salesforce API names: ``OwnerId``, ``owner_id`` and ``OWNERID`` are one column."""
     return name.strip().lower().replace("_", "")
+
+
+def stage_reps(
+    con: duckdb.DuckDBPyConnection, findings: Findings, *, rep_id: str, origin: str
+) -> SourceStaged:
+    """``_stage_reps`` from the ``_reps`` a source resolved (``rep_id``: its id column), and the note."""
+    staged = stage(
+        con,
+        "reps",
+        f"""
+        select {rep_id} as rep_id, name, cast(null as varchar) as team,
+            cast(null as date) as start_date, cast(null as varchar) as start_date__raw,
+            cast(null as date) as end_date, cast(null as varchar) as end_date__raw,
+            'reps.sales' as _src_file, cast(null as bigint) as _src_row,
+            'reps.sales' as _src_column_rep_id, 'reps.sales' as _src_column_name,
+            null as _src_column_team, null as _src_column_start_date, null as _src_column_end_date
+        from _reps
+        """,
+        file="mapping",
+    )
+    ((n,),) = con.sql("select count(*) from _reps").fetchall()
+    findings.notes.append(f"reps: {n:,} sales {'rep' if n == 1 else 'reps'} ({origin})")
+    return staged

@@ -23,6 +23,7 @@ from slanb.store.sources.raw import (
     lower_list,
     prepare,
     stage,
+    stage_reps,
 )
 
 _NO_TEXT = "cast(null as varchar)"
@@ -439,20 +440,4 @@ def _stage_activities(con, raws, mapping: SourceMapping, findings: Findings) -> 
 
 
 def _stage_reps(con, mapping: SourceMapping, findings: Findings) -> SourceStaged:
-    staged = stage(
-        con,
-        "reps",
-        """
-        select id as rep_id, name, cast(null as varchar) as team,
-            cast(null as date) as start_date, cast(null as varchar) as start_date__raw,
-            cast(null as date) as end_date, cast(null as varchar) as end_date__raw,
-            'reps.sales' as _src_file, cast(null as bigint) as _src_row,
-            'reps.sales' as _src_column_rep_id, 'reps.sales' as _src_column_name,
-            null as _src_column_team, null as _src_column_start_date, null as _src_column_end_date
-        from _reps
-        """,
-        file="mapping",
-    )
-    ((n,),) = con.sql("select count(*) from _reps").fetchall()
-    findings.notes.append(f"reps: {_n(n, 'sales rep')} (reps.sales; queues never)")
-    return staged
+    return stage_reps(con, findings, rep_id="id", origin="reps.sales; queues never")
