@@ -29,8 +29,8 @@ TABLES = ("leads", "activities", "deals", "reps")
 def fingerprint() -> str:
     """A short hash of the demo generator (``slanb/store/demo.py`` and ``slanb/sql/demo/*.sql``)."""
     h = hashlib.sha256()
-    demo = ROOT / "slanb" / "store" / "demo.py"
-    for f in [demo, *sorted((ROOT / "slanb" / "sql" / "demo").glob("*.sql"))]:
+    store, sql = ROOT / "slanb" / "store", ROOT / "slanb" / "sql" / "demo"
+    for f in [store / "demo.py", *sorted(sql.glob("*.sql"))]:
         h.update(f.read_bytes())
     return h.hexdigest()[:10]
 

@@ -21,6 +21,7 @@ from slanb.months import month_of, month_range, month_start, shift_month
 from slanb.params import Params
 
 STEPS = ("volume", "sample", "reps", "tracking")
+HONEST = ("maturity", "intervals", "forecast")  # issue 16: slanb only, timed beside the steps
 BUCKETS = [(i, f) for i in ("hand_raiser", "other") for f in ("A", "B", "C")]
 BANDS = ("<1 h", "1–4 h", "4–24 h", ">24 h", "never")
 _SQL = Path(__file__).with_name("sql")
@@ -65,8 +66,11 @@ def _plan_answers(sla: Any) -> Answers:
 def slanb_steps(con: duckdb.DuckDBPyConnection, params: Params) -> dict[str, Callable[[], Any]]:
     """Each engine step as a thunk on an open connection, in plan order (later steps reuse earlier
     results, computed once outside the timed call)."""
+    from slanb.engine.forecast import forecast_month, volume_history
     from slanb.engine.funnel import reverse_funnel
     from slanb.engine.goals import active_reps, back_solve, revenue_target
+    from slanb.engine.intervals import uncertainty
+    from slanb.engine.maturity import cohort_lags, time_to_close
     from slanb.engine.plan import plan_month
     from slanb.engine.tracking import track
     from slanb.engine.value import lead_value_matrix, revenue_per_mql, sample
@@ -94,7 +98,7 @@ def slanb_steps(con: duckdb.DuckDBPyConnection, params: Params) -> dict[str, Cal
         rpm = revenue_per_mql(rows, month=month, window=window)
         matrix = lead_value_matrix(rows, rpm.value)
         funnel = reverse_funnel(rows, None)
-        state.update(rpm=rpm, matrix=matrix)
+        state.update(rows=rows, rpm=rpm, matrix=matrix)
         return _slanb_sample_answers(rpm, matrix, funnel)
 
     def do_reps() -> Answers:
@@ -102,14 +106,67 @@ def slanb_steps(con: duckdb.DuckDBPyConnection, params: Params) -> dict[str, Cal
             params.goal_for(month), month=month, marketing_share=params.marketing_share
         )
         goal = back_solve(target, state["rpm"].value, active_reps(con, month=month))
-        state["goal"] = goal
+        state.update(goal=goal, target=target)
         return {"active_reps": goal.active_reps, "goal_mqls": goal.mqls}
 
     def do_tracking() -> Answers:
         t = track(con, plan, as_of=params.as_of_instant, known_until=known)
         return _slanb_tracking_answers(t)
 
-    return {"volume": do_volume, "sample": do_sample, "reps": do_reps, "tracking": do_tracking}
+    def do_record() -> Answers:
+        # the record (issue 13): every month of the lookback by grouped SQL, no plan per month
+        from slanb.engine.record import record
+        from slanb.store.ledger import Ledger
+
+        r = record(
+            con,
+            params,
+            as_of=params.as_of_instant,
+            known_until=known,
+            history_start=history.first_month(con),
+            ledger=Ledger(None),
+        )
+        return {"record_months": r.months.height, "record_mqls": int(r.months["mqls"].sum())}
+
+    def do_maturity() -> Answers:
+        m = time_to_close(
+            state["rpm"].by_month.select("month", "mqls"),
+            cohort_lags(con, month=month, first_month=window.first),
+            month=month,
+            last_sample_month=window.last,
+            maturity_months=params.maturity_months,
+            threshold=params.maturity_threshold,
+        )
+        return {"months_to_threshold": m.months_to_threshold}
+
+    def do_intervals() -> Answers:
+        u = uncertainty(
+            state["rows"],
+            state["matrix"],
+            revenue_target=state["target"].revenue_target,
+            level=params.interval_level,
+        )
+        return {"goal_range": [u.goal_low, u.goal_high]}
+
+    def do_forecast() -> Answers:
+        f = forecast_month(
+            volume_history(con, month=month, known_until=known),
+            month=month,
+            goal_mqls=state["goal"].mqls,
+            level=params.interval_level,
+        )
+        return {"probability": f.probability}
+
+    return {
+        "volume": do_volume,
+        "sample": do_sample,
+        "reps": do_reps,
+        "tracking": do_tracking,
+        "record": do_record,
+        "maturity": do_maturity,
+        "intervals": do_intervals,
+        "forecast": do_forecast,
+    }
 
 
 def _slanb_volume_answers(v: Any, params: Params) -> Answers:

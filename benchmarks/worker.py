@@ -4,9 +4,9 @@
 W times untimed, then N times timed, and prints one JSON line: per-run wall and CPU seconds (for each
 step where the mode has steps), the peak resident set size in MiB and the answers of the last run.
 
-Modes: ``slanb-plan`` (``slanb.engine.plan.plan``), ``slanb-steps`` (each engine step on one open
+Modes: ``slanb-plan`` (``slanb.compute``), ``slanb-steps`` (each engine step on one open
 connection), ``floor`` (one hand-written query per step), ``pandas`` (read the tables, then each
-step), ``ingest`` (``slanb.ingest`` of ``--folder`` into a fresh file), ``kernels`` (papermill on
+step), ``ingest`` (``slanb.store.ingest`` of ``--folder`` into a fresh file), ``kernels`` (papermill on
 ``--kernels`` trivial notebooks at once: the report's kernel start-up, without its computation),
 ``clocks`` (the tracking step on the calendar clock and on the working clock, issue 15).
 """
@@ -189,7 +189,7 @@ def main() -> int:
     p.add_argument("--tmp")
     p.add_argument("--kernels", type=int, default=6)
     args = p.parse_args()
-    if args.month == "auto":  # the history's last complete month, as slanb.plan resolves it
+    if args.month == "auto":  # the history's last complete month, as slanb.compute resolves it
         from slanb.store import db, history
 
         with db.connect(args.db) as con:

@@ -28,8 +28,23 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 def _cmd_ingest(args: argparse.Namespace) -> int:
     from slanb.store.ingest import ingest
 
-    report = ingest(args.folder, db=args.db)
+    report = ingest(args.folder, db=args.db, mapping=args.mapping)
     print(report.format())
+    return 0
+
+
+def _cmd_init(args: argparse.Namespace) -> int:
+    from slanb._files import atomic_write_text
+    from slanb.store.sources import template
+
+    text = template(args.source)
+    path = Path(args.mapping or f"mapping_{args.source}.yaml").absolute()
+    if path.exists() and not args.force:
+        msg = f"{path} exists; give another --mapping path, or --force to replace it."
+        raise SlanbError(msg)
+    atomic_write_text(path, text)
+    print(f"Wrote {path}: fill in every line marked CHOOSE, then run")
+    print(f"  slanb ingest EXPORT_DIR --mapping {path} --db data/history.duckdb")
     return 0
 
 
@@ -49,6 +64,17 @@ def _cmd_plan(args: argparse.Namespace) -> int:
 
     sla = compute(load_params(args.params, month=args.month, db=args.db))
     print(json.dumps(sentences.summary(sla), indent=2) if args.json else terminal.plan_text(sla))
+    return 0
+
+
+def _cmd_commit(args: argparse.Namespace) -> int:
+    from slanb.params import load_params
+    from slanb.publish.commit import commit
+    from slanb.views.sentences import commitment_receipt
+
+    params = load_params(args.params, db=args.db)
+    c = commit(params, month=args.month, by=args.by, amend=args.amend, reason=args.reason)
+    print(commitment_receipt(c, params.ledger_path))
     return 0
 
 
@@ -123,12 +149,40 @@ def _parser() -> argparse.ArgumentParser:
         "folder", help="folder holding leads.csv|parquet and optionally activities, deals, reps"
     )
     i.add_argument("--db", required=True, help="history file to create or update")
+    i.add_argument(
+        "--mapping",
+        help="mapping file of a CRM's own export (HubSpot, Salesforce): see `slanb init`",
+    )
     i.set_defaults(func=_cmd_ingest)
+
+    n = sub.add_parser("init", help="write the commented mapping file for a CRM export")
+    n.add_argument(
+        "--source", required=True, choices=("hubspot", "salesforce"), help="the export's shape"
+    )
+    n.add_argument("--mapping", help="file to write (default: mapping_SOURCE.yaml here)")
+    n.add_argument("--force", action="store_true", help="replace the file if it exists")
+    n.set_defaults(func=_cmd_init)
 
     pl = sub.add_parser("plan", help="compute the SLA plan (the five steps) for a month")
     _add_run_options(pl)
     pl.add_argument("--json", action="store_true", help="print Plan.to_dict() as JSON")
     pl.set_defaults(func=_cmd_plan)
+
+    cm = sub.add_parser(
+        "commit", help="record a month's SLA (goals, lead values, terms) in the commitments ledger"
+    )
+    cm.add_argument("--month", required=True, help="SLA month YYYY-MM to commit")
+    cm.add_argument("--params", help="flat YAML params file (default: params/default.yaml)")
+    cm.add_argument(
+        "--db",
+        help="history file (default: the params file's db, else $SLANB_DB, else data/demo.duckdb)",
+    )
+    cm.add_argument("--by", help="who agrees to it (default: $USER)")
+    cm.add_argument(
+        "--amend", action="store_true", help="record a new version of a committed month"
+    )
+    cm.add_argument("--reason", help="why the month is amended (required with --amend)")
+    cm.set_defaults(func=_cmd_commit)
 
     r = sub.add_parser(
         "report", help="run every notebook and write the HTML report to OUT/YYYY-MM/"
@@ -201,7 +255,7 @@ def _absolute_paths(args: argparse.Namespace) -> None:
     (Paths inside a params file resolve from the project root; see docs/metrics.md.) An empty
     path is refused: ``--out ""`` must not quietly mean the project's ``reports/``.
     """
-    for name in ("db", "params", "folder", "out"):
+    for name in ("db", "params", "folder", "out", "mapping"):
         value = getattr(args, name, None)
         if value is not None and not value.strip():
             flag = name if name == "folder" else f"--{name}"

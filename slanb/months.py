@@ -9,19 +9,33 @@ from datetime import date, datetime
 from slanb.errors import SlanbError
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+# The months slanb computes with: the month after the last, and 20 years before the first, are
+# still four-digit years. Parameters are held to a narrower range (slanb.params.LATEST_MONTH).
+EARLIEST_MONTH, LATEST_MONTH = "1900-01", "9998-12"
 
 
-def parse_month(value: str, *, name: str = "month") -> str:
-    """Check that ``value`` is a real ``YYYY-MM`` month and return it.
+def parse_month(
+    value: str, *, name: str = "month", earliest: str = EARLIEST_MONTH, latest: str = LATEST_MONTH
+) -> str:
+    """Check that ``value`` is a real ``YYYY-MM`` month from ``earliest`` to ``latest``; return it.
 
     >>> parse_month("2026-10")
     '2026-10'
     """
+    _year_month(value, name)
+    if not earliest <= value <= latest:
+        msg = f"{name} must be a month from {earliest} to {latest}, got {value!r}"
+        raise SlanbError(msg)
+    return value
+
+
+def _year_month(value: str, name: str = "month") -> tuple[int, int]:
+    """The year and month of a ``YYYY-MM`` string, any four-digit year (months slanb derives)."""
     m = _MONTH.fullmatch(value) if isinstance(value, str) else None
     if not m or not 1 <= int(m.group(2)) <= 12:
         msg = f"{name} must be a month written YYYY-MM (e.g. 2026-10), got {value!r}"
         raise SlanbError(msg)
-    return value
+    return int(m.group(1)), int(m.group(2))
 
 
 def month_start(month: str) -> datetime:
@@ -30,7 +44,7 @@ def month_start(month: str) -> datetime:
     >>> month_start("2026-10")
     datetime.datetime(2026, 10, 1, 0, 0)
     """
-    y, m = (int(x) for x in parse_month(month).split("-"))
+    y, m = _year_month(month)
     return datetime(y, m, 1)
 
 
@@ -40,7 +54,7 @@ def shift_month(month: str, n: int) -> str:
     >>> shift_month("2026-01", -1)
     '2025-12'
     """
-    y, m = (int(x) for x in parse_month(month).split("-"))
+    y, m = _year_month(month)
     total = y * 12 + (m - 1) + n
     return f"{total // 12:04d}-{total % 12 + 1:02d}"
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -23,6 +24,52 @@ from slanb.paths import resolve_path
 
 DEFAULT_DB = "data/demo.duckdb"
 DEFAULT_PARAMS_FILE = "params/default.yaml"
+DEFAULT_LEDGER = "params/default.ledger.jsonl"  # the ledger params/default.yaml names
+
+# The SLA's terms: each may be one value or a mapping of effective months ({2026-01: 24, 2026-07: 4}
+# = 24 before July 2026, 4 from July on); a month is judged by its own (:meth:`Params.terms_for`).
+TERMS = (
+    "marketing_share",
+    "first_touch_hours",
+    "first_touch_kinds",
+    "cadence_days",
+    "cadence_calls",
+    "cadence_kinds",
+)
+
+
+@dataclass(frozen=True)
+class Terms:
+    """The SLA terms in force in one month (each a single value)."""
+
+    marketing_share: float
+    first_touch_hours: float
+    first_touch_kinds: tuple[str, ...]
+    cadence_days: int
+    cadence_calls: int
+    cadence_kinds: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form (kinds as lists)."""
+        d = dataclasses.asdict(self)
+        d["first_touch_kinds"] = list(self.first_touch_kinds)
+        d["cadence_kinds"] = list(self.cadence_kinds)
+        return d
+
+
+def term_in(value: Any, month: str) -> Any:
+    """The value of a term in ``month``: itself, or the mapping's entry of the latest month <= it.
+
+    Months before the first entry take the first entry.
+
+    >>> term_in({"2026-01": 24.0, "2026-07": 4.0}, "2026-06"), term_in({"2026-07": 4.0}, "2026-01")
+    (24.0, 4.0)
+    """
+    if not isinstance(value, dict):
+        return value
+    keys = sorted(value)
+    in_force = [k for k in keys if k <= month]
+    return value[in_force[-1] if in_force else keys[0]]
 
 
 @dataclass(frozen=True)
@@ -32,17 +79,26 @@ class Params:
     db: str | None = None  # history file; None = $SLANB_DB, else data/demo.duckdb
     month: str | None = None  # SLA month YYYY-MM; None = last complete month in the history
     revenue_goal: float | dict[str, float] = 100_000.0  # company revenue goal, or {YYYY-MM: amount}
-    marketing_share: float = 0.75  # share of the goal that marketing sources
+    marketing_share: float | dict[str, float] = 0.75  # share of the goal that marketing sources
     lookback_months: int = 12  # months in the revenue-per-MQL sample and the volume view
     maturity_months: int = 3  # recent months left out of the sample: not had time to close
     realistic_ratio: float = 1.10  # goal / trailing 3-month average at or below: realistic
     stretch_ratio: float = 1.30  # ... at or below: stretch; above: unrealistic
-    first_touch_hours: float = 24.0  # sales must touch each MQL within this many hours
-    first_touch_kinds: tuple[str, ...] = ("call", "email")  # activity kinds that count as a touch
-    cadence_days: int = 14  # the follow-up window from mql_at, in days
-    cadence_calls: int = 5  # touches required within that window
-    cadence_kinds: tuple[str, ...] = ("call",)  # activity kinds that count toward the cadence
+    first_touch_hours: float | dict[str, float] = (
+        24.0  # sales must touch each MQL within this many hours
+    )
+    first_touch_kinds: tuple[str, ...] | dict[str, tuple[str, ...]] = (
+        "call",
+        "email",
+    )  # activity kinds that count as a touch
+    cadence_days: int | dict[str, int] = 14  # the follow-up window from mql_at, in days
+    cadence_calls: int | dict[str, int] = 5  # touches required within that window
+    cadence_kinds: tuple[str, ...] | dict[str, tuple[str, ...]] = (
+        "call",
+    )  # activity kinds that count toward the cadence
     as_of: str | None = None  # judge a month in progress at this instant (ISO); None = end of month
+    interval_level: float = 0.8  # how sure the ranges are: 0.8 = an 80% range
+    maturity_threshold: float = 0.9  # share of eventual won revenue a sample month must have seen
     sla_clock: str = "calendar"  # first_touch_hours counts calendar hours, or working hours
     cadence_clock: str = "calendar"  # cadence_days counts calendar days, or working days
     clock_start: str = "mql_at"  # the SLA clock starts at mql_at, or at assigned_at when present
@@ -53,12 +109,15 @@ class Params:
     holidays_subdivision: str | None = None  # ... and of this state or region (e.g. CA)
     company_holidays: tuple[str, ...] = ()  # the company's own days off, YYYY-MM-DD
     source: str = field(default="defaults", compare=False)  # where the values came from
+    ledger: str | None = None  # the commitments ledger (JSONL); None = no commitments
+    # the terms given as mappings, kept when :meth:`for_month` resolved them to one month's values
+    schedule: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     # ---- construction -------------------------------------------------------------------------
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any], *, source: str = "parameters") -> Params:
         """Validate ``values`` (unknown keys, types, ranges) into a frozen ``Params``."""
-        names = [f.name for f in dataclasses.fields(cls) if f.name != "source"]
+        names = [f.name for f in dataclasses.fields(cls) if f.name not in _NOT_GIVEN]
         refuse_secrets(values, source)
         refuse_unknown(values, names, source, kind="parameter")
         kw: dict[str, Any] = {}
@@ -76,16 +135,45 @@ class Params:
 
     def replace(self, **changes: Any) -> Params:
         """A copy with ``changes`` applied and validated (None values are ignored)."""
-        merged = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
-        merged.pop("source")
+        merged = self._given()
         merged.update({k: v for k, v in changes.items() if v is not None})
-        return Params.from_mapping(merged, source=self.source)
+        p = Params.from_mapping(merged, source=self.source)
+        return p.for_month() if self.schedule and p.month else p
+
+    def _given(self) -> dict[str, Any]:
+        """The values as given (terms as their mappings, even after :meth:`for_month`)."""
+        d = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        for name in _NOT_GIVEN:
+            d.pop(name)
+        return d | self.schedule
+
+    def terms_for(self, month: str) -> Terms:
+        """The SLA terms in force in ``month`` (a mapping term resolved to its entry for it)."""
+        given = self._given()
+        return Terms(**{t: term_in(given[t], month) for t in TERMS})
+
+    def for_month(self) -> Params:
+        """A copy whose terms are those of ``month``, one value each; the mappings kept aside.
+
+        Every step and the tracking read ``params.first_touch_hours`` as one number: the composer
+        (``engine.month.compute_on``) calls this once the month is resolved.
+        """
+        month = self._month()
+        given = self._given()
+        mapped = {t: given[t] for t in TERMS if isinstance(given[t], dict)}
+        values = self.terms_for(month).__dict__
+        return dataclasses.replace(self, **{t: values[t] for t in mapped}, schedule=mapped)
 
     # ---- derived values -----------------------------------------------------------------------
     @property
     def db_path(self) -> Path:
         """The history file: ``db``, else ``$SLANB_DB``, else ``data/demo.duckdb``, from the project root."""
         return resolve_path(self.db or os.environ.get("SLANB_DB") or DEFAULT_DB)
+
+    @property
+    def ledger_path(self) -> Path | None:
+        """The commitments ledger, from the project root; None when ``ledger`` is not set."""
+        return resolve_path(self.ledger) if self.ledger else None
 
     def _month(self) -> str:
         if self.month is None:
@@ -156,9 +244,12 @@ class Params:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready values, as they would be written in a params file (notebook parameters only)."""
-        d = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "source"}
-        d["first_touch_kinds"] = list(self.first_touch_kinds)
-        d["cadence_kinds"] = list(self.cadence_kinds)
+        d = self._given()
+        for name in ("first_touch_kinds", "cadence_kinds"):
+            value = d[name]
+            d[name] = (
+                {k: list(v) for k, v in value.items()} if isinstance(value, dict) else list(value)
+            )
         d["working_days"] = list(self.working_days)
         d["company_holidays"] = list(self.company_holidays)
         return d
@@ -184,6 +275,9 @@ NOTEBOOK_PARAMS = (
     "cadence_calls",
     "cadence_kinds",
     "as_of",
+    "ledger",
+    "interval_level",
+    "maturity_threshold",
     "sla_clock",
     "cadence_clock",
     "clock_start",
@@ -197,6 +291,8 @@ NOTEBOOK_PARAMS = (
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 CLOCKS = ("calendar", "working")
 CLOCK_STARTS = ("mql_at", "assigned_at")
+
+_NOT_GIVEN = ("source", "schedule")  # fields of Params that are not parameters
 
 
 # Keys a params file may hold for delivery (``slanb.publish.settings.DeliverySettings`` reads them
@@ -217,17 +313,39 @@ DELIVERY_KEYS = (
 def read_params_file(path: str | os.PathLike[str] | None = None) -> tuple[Path, dict[str, Any]]:
     """The flat ``name: value`` mapping of a YAML params file (default ``params/default.yaml``).
 
-    Refuses a missing file, invalid YAML, anything but a mapping, and any secret (a password is
-    read from the environment only). Each consumer (:func:`load_params`, the delivery settings)
-    takes its own keys from it.
+    Refuses a missing file, a file that is not UTF-8 (naming the byte), invalid YAML, a YAML tag
+    such as ``!!python/object`` (plain values only), anything but a mapping, and any secret (a
+    password is read from the environment only). Each consumer (:func:`load_params`, the delivery
+    settings) takes its own keys from it.
     """
     file = resolve_path(path or DEFAULT_PARAMS_FILE)
     if not file.exists():
         hint = "" if path else " (run from a slanb checkout, or pass --params FILE)"
         msg = f"No params file at {file}{hint}. Copy params/default.yaml and edit it."
         raise SlanbError(msg)
+    raw = file.read_bytes()
     try:
-        values = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        msg = (
+            f"{file}: not UTF-8 text (byte 0x{raw[exc.start]:02x} at byte offset {exc.start}, "
+            f"line {line}). Save it as UTF-8 and try again."
+        )
+        raise SlanbError(msg) from exc
+    try:
+        values = yaml.safe_load(text) or {}
+    except yaml.constructor.ConstructorError as exc:
+        tag = _unknown_tag(exc)
+        if tag is None:
+            msg = f"{file}: not valid YAML ({exc}). Write one `name: value` per line."
+        else:
+            line = f", line {exc.problem_mark.line + 1}" if exc.problem_mark else ""
+            msg = (
+                f"{file}{line}: tags like !!python/object are not allowed in a params file "
+                f"(found {tag}); write plain values."
+            )
+        raise SlanbError(msg) from exc
     except yaml.YAMLError as exc:
         msg = f"{file}: not valid YAML ({exc}). Write one `name: value` per line."
         raise SlanbError(msg) from exc
@@ -237,6 +355,18 @@ def read_params_file(path: str | os.PathLike[str] | None = None) -> tuple[Path, 
     values = {str(k): v for k, v in values.items()}
     refuse_secrets(values, str(file))
     return file, values
+
+
+_YAML_TAGS = "tag:yaml.org,2002:"  # the prefix YAML writes as !!
+
+
+def _unknown_tag(exc: yaml.constructor.ConstructorError) -> str | None:
+    """The tag ``yaml.safe_load`` would not construct, as written (``!!python/object:…``), if any."""
+    found = re.fullmatch(r"could not determine a constructor for the tag '(.*)'", exc.problem or "")
+    if not found:
+        return None
+    tag = found[1]
+    return "!!" + tag.removeprefix(_YAML_TAGS) if tag.startswith(_YAML_TAGS) else tag
 
 
 def load_params(path: str | os.PathLike[str] | None = None, **overrides: Any) -> Params:
@@ -278,38 +408,64 @@ def params_from(namespace: Mapping[str, Any]) -> Params:
 
     Picks only the names ``Params`` knows, so the notebook's other variables are left alone.
     """
-    names = {f.name for f in dataclasses.fields(Params) if f.name != "source"}
+    names = {f.name for f in dataclasses.fields(Params) if f.name not in _NOT_GIVEN}
     return Params.from_mapping(
         {k: v for k, v in namespace.items() if k in names}, source="notebook parameters"
     )
 
 
 # ---- checks -----------------------------------------------------------------------------------
+# Upper bounds: far past any real value, low enough that no later step overflows (Decimal money,
+# DuckDB intervals and integers, four-digit months). docs/metrics.md lists them.
+MAX_REVENUE_GOAL = 1e12  # a trillion a month
+MAX_RATIO = 100.0  # realistic_ratio, stretch_ratio: a goal 100 times the trailing average
+MAX_FIRST_TOUCH_HOURS = 8760.0  # a year
+MAX_MONTHS = 120  # lookback_months, maturity_months: ten years
+MAX_CADENCE_DAYS = 365
+MAX_CADENCE_CALLS = 1000
+LATEST_MONTH = "2199-12"  # month and revenue_goal keys: from 1900-01 (slanb.months.EARLIEST_MONTH)
+
+
 def _number(
     value: Any, where: str, *, low: float, low_ok: bool = True, high: float = math.inf
 ) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
+    """``value`` as a finite float within [``low``, ``high``] (``low`` itself unless not ``low_ok``).
+
+    A value below the range names the lower bound; one above it, or infinite or NaN, names both.
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float):
         msg = f"{where} must be a number, got {value!r}"
         raise SlanbError(msg)
-    v = float(value)
-    if v < low or (v == low and not low_ok) or v > high:
-        bound = f"{'at least' if low_ok else 'above'} {low:g}"
+    v = float(value) if isinstance(value, float) or abs(value) < 2**1000 else math.inf
+    bound = f"{'at least' if low_ok else 'above'} {_fmt(low)}"
+    if math.isfinite(v) and (v < low or (v == low and not low_ok)):
+        msg = f"{where} must be {bound}, got {value!r}"
+        raise SlanbError(msg)
+    if not math.isfinite(v) or v > high:
         if high != math.inf:
-            bound += f" and at most {high:g}"
+            bound += f" and at most {_fmt(high)}"
         msg = f"{where} must be {bound}, got {value!r}"
         raise SlanbError(msg)
     return v
 
 
-def integer(value: Any, where: str, *, low: int) -> int:
-    """``value`` as a whole number of at least ``low``; ``where`` names it in the error."""
+def integer(value: Any, where: str, *, low: int, high: int | None = None) -> int:
+    """``value`` as a whole number from ``low`` to ``high``; ``where`` names it in the error."""
     if isinstance(value, bool) or not isinstance(value, int):
         msg = f"{where} must be a whole number, got {value!r}"
         raise SlanbError(msg)
     if value < low:
         msg = f"{where} must be at least {low}, got {value!r}"
         raise SlanbError(msg)
+    if high is not None and value > high:
+        msg = f"{where} must be at least {low} and at most {_fmt(high)}, got {value!r}"
+        raise SlanbError(msg)
     return value
+
+
+def _fmt(bound: float) -> str:
+    """A bound as a reader writes it: ``1,000,000,000,000``, ``8,760``, ``0.5``."""
+    return f"{int(bound):,}" if float(bound).is_integer() else f"{bound:g}"
 
 
 def optional_str(value: Any, where: str) -> str | None:
@@ -325,7 +481,7 @@ def optional_str(value: Any, where: str) -> str | None:
 def _month_param(value: Any, where: str) -> str | None:
     if value is None or value == "":
         return None
-    return parse_month(str(value), name=where)
+    return parse_month(str(value), name=where, latest=LATEST_MONTH)
 
 
 def _goal(value: Any, where: str) -> float | dict[str, float]:
@@ -334,10 +490,12 @@ def _goal(value: Any, where: str) -> float | dict[str, float]:
             msg = f"{where} is an empty mapping; give `YYYY-MM: amount` entries or one amount"
             raise SlanbError(msg)
         return {
-            parse_month(str(k), name=f"{where} key"): _number(v, f"{where}[{k}]", low=0)
+            parse_month(str(k), name=f"{where} key", latest=LATEST_MONTH): _number(
+                v, f"{where}[{k}]", low=0, high=MAX_REVENUE_GOAL
+            )
             for k, v in value.items()
         }
-    return _number(value, where, low=0)
+    return _number(value, where, low=0, high=MAX_REVENUE_GOAL)
 
 
 def _kinds(value: Any, where: str) -> tuple[str, ...]:
@@ -374,6 +532,24 @@ def _as_of(value: Any, where: str) -> str | None:
         raise SlanbError(msg)
     _parse_ts(value, where)
     return value
+
+
+def by_month(check: Any) -> Any:
+    """``check`` for a term given as one value or as a mapping of effective months to values."""
+
+    def checked(value: Any, where: str) -> Any:
+        if not isinstance(value, Mapping):
+            return check(value, where)
+        if not value:
+            msg = f"{where} is an empty mapping; give `YYYY-MM: value` entries or one value"
+            raise SlanbError(msg)
+        entries = {
+            parse_month(str(k), name=f"{where} key"): check(v, f"{where}[{k}]")
+            for k, v in value.items()
+        }
+        return dict(sorted(entries.items()))
+
+    return checked
 
 
 def _choice(options: tuple[str, ...]) -> Any:
@@ -462,17 +638,22 @@ _CHECKS = {
     "db": optional_str,
     "month": _month_param,
     "revenue_goal": _goal,
-    "marketing_share": lambda v, w: _number(v, w, low=0, high=1),
-    "lookback_months": lambda v, w: integer(v, w, low=1),
-    "maturity_months": lambda v, w: integer(v, w, low=0),
-    "realistic_ratio": lambda v, w: _number(v, w, low=0, low_ok=False),
-    "stretch_ratio": lambda v, w: _number(v, w, low=0, low_ok=False),
-    "first_touch_hours": lambda v, w: _number(v, w, low=0, low_ok=False),
-    "first_touch_kinds": _kinds,
-    "cadence_days": lambda v, w: integer(v, w, low=1),
-    "cadence_calls": lambda v, w: integer(v, w, low=1),
-    "cadence_kinds": _kinds,
+    "marketing_share": by_month(lambda v, w: _number(v, w, low=0, high=1)),
+    "lookback_months": lambda v, w: integer(v, w, low=1, high=MAX_MONTHS),
+    "maturity_months": lambda v, w: integer(v, w, low=0, high=MAX_MONTHS),
+    "realistic_ratio": lambda v, w: _number(v, w, low=0, low_ok=False, high=MAX_RATIO),
+    "stretch_ratio": lambda v, w: _number(v, w, low=0, low_ok=False, high=MAX_RATIO),
+    "first_touch_hours": by_month(
+        lambda v, w: _number(v, w, low=0, low_ok=False, high=MAX_FIRST_TOUCH_HOURS)
+    ),
+    "first_touch_kinds": by_month(_kinds),
+    "cadence_days": by_month(lambda v, w: integer(v, w, low=1, high=MAX_CADENCE_DAYS)),
+    "cadence_calls": by_month(lambda v, w: integer(v, w, low=1, high=MAX_CADENCE_CALLS)),
+    "cadence_kinds": by_month(_kinds),
     "as_of": _as_of,
+    "ledger": optional_str,
+    "interval_level": lambda v, w: _number(v, w, low=0.5, high=0.99),
+    "maturity_threshold": lambda v, w: _number(v, w, low=0, low_ok=False, high=1),
     "sla_clock": _choice(CLOCKS),
     "cadence_clock": _choice(CLOCKS),
     "clock_start": _choice(CLOCK_STARTS),

@@ -951,6 +951,24 @@ DYNAMIC_SQL = {
     ("store/ingest/write.py", "_upsert"),
     # a temporary table's name and a query from slanb/sql
     ("store/demo.py", "_stage"),
+    # CRM sources: columns are spliced as cN positions (never header text), mapping values as
+    # quoted literals (checks._sql_text doubles quotes); file paths are $path, ids $r
+    # (tests/store/test_sources_hubspot.py::test_a_hostile_mapping_value_is_only_a_value)
+    ("store/sources/hubspot.py", "_prepare_contacts"),
+    ("store/sources/hubspot.py", "_rep_names"),
+    ("store/sources/hubspot.py", "_stage_activities"),
+    ("store/sources/hubspot.py", "_stage_deals"),
+    ("store/sources/hubspot.py", "_stage_leads"),
+    ("store/sources/raw.py", "check"),
+    ("store/sources/raw.py", "locate"),
+    ("store/sources/raw.py", "prepare"),
+    ("store/sources/raw.py", "read_raw"),
+    ("store/sources/raw.py", "stage"),
+    ("store/sources/salesforce.py", "_prepare_people"),
+    ("store/sources/salesforce.py", "_stage_activities"),
+    ("store/sources/salesforce.py", "_stage_deals"),
+    ("store/sources/salesforce.py", "_stage_leads"),
+    ("store/sources/salesforce.py", "_users"),
     # "create or replace temp table working_calendar as " + a query from slanb/sql, values bound
     ("engine/calendar.py", "build_calendar"),
     # contract/read_v1_as_v2.sql with the catalog's own name (current_database()), quoted

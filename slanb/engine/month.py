@@ -12,6 +12,7 @@ needs about the history (its first month, the instant it is complete up to) once
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -19,11 +20,14 @@ from typing import Any
 
 import duckdb
 
+from slanb.engine.commitment import judged_plan
 from slanb.engine.plan import Plan, plan_month
+from slanb.engine.record import Record, record
 from slanb.engine.tracking import Tracking, track
 from slanb.months import month_of, month_start
 from slanb.params import Params
 from slanb.store import connect, history
+from slanb.store.ledger import Commitment, Ledger, read_ledger
 
 
 @dataclass(frozen=True)
@@ -31,11 +35,23 @@ class SlaMonth:
     """Both promises for one month: marketing's goal (``plan``) and how both sides kept it.
 
     ``tracking`` is None when the month has not begun, or the history does not reach it yet.
+    ``plan`` is what the method gives today; the month is judged against ``commitment`` (the
+    ledger's latest version for the month, its earlier ones in ``commitment.earlier``) when there
+    is one, so ``judged`` is the plan with the committed goals and terms, else ``plan`` itself.
+    ``record`` is both promises month by month up to this one.
     """
 
     plan: Plan
     tracking: Tracking | None
     seconds: float = field(default=0.0, compare=False)
+    commitment: Commitment | None = None
+    judged: Plan | None = None
+    record: Record | None = None
+
+    @property
+    def basis(self) -> Plan:
+        """The plan the month is judged against: the committed one, else the method's today."""
+        return self.judged or self.plan
 
     @property
     def month(self) -> str:
@@ -56,7 +72,13 @@ class SlaMonth:
         tracked = (
             self.tracking.to_dict() if self.tracking else {"tracking_messages": [], "as_of": None}
         )
-        return {**self.plan.to_dict(), **tracked}
+        c = self.commitment
+        commitment = {
+            "basis": "computed" if c is None else "amended" if c.amended else "committed",
+            "versions": [] if c is None else [v.to_dict() for v in (*c.earlier, c)],
+        }
+        record_ = None if self.record is None else self.record.to_dict()
+        return {**self.plan.to_dict(), **tracked, "commitment": commitment, "record": record_}
 
 
 def compute(params: Params, *, in_progress: bool = False) -> SlaMonth:
@@ -69,19 +91,33 @@ def compute(params: Params, *, in_progress: bool = False) -> SlaMonth:
     with connect(params.db_path) as con:
         sla = compute_on(con, params, in_progress=in_progress)
     seconds = time.perf_counter() - started
-    return SlaMonth(sla.plan, sla.tracking, seconds=seconds)
+    return dataclasses.replace(sla, seconds=seconds)
 
 
 def compute_on(
-    con: duckdb.DuckDBPyConnection, params: Params, *, in_progress: bool = False
+    con: duckdb.DuckDBPyConnection,
+    params: Params,
+    *,
+    in_progress: bool = False,
+    ledger: Ledger | None = None,
 ) -> SlaMonth:
-    """:func:`compute` on an open connection (for callers that already hold one)."""
+    """:func:`compute` on an open connection (for callers that already hold one).
+
+    Reads the commitments ledger (``params.ledger``) once: the month's tracking and its record are
+    judged against the commitments it holds.
+    """
     known = history.recorded_export(con)
     params = params.replace(month=resolve_month(con, params, in_progress=in_progress, known=known))
-    plan = plan_month(con, params, known_until=known, history_start=history.first_month(con))
+    params = params.for_month()
+    start = history.first_month(con)
+    plan = plan_month(con, params, known_until=known, history_start=start)
+    ledger = read_ledger(params.ledger_path) if ledger is None else ledger
+    commitment = ledger.current(plan.month)
+    judged = None if commitment is None else judged_plan(plan, commitment)
     at = judged_at(params, known_until=known)
-    tracking = None if at is None else track(con, plan, as_of=at, known_until=known)
-    return SlaMonth(plan, tracking)
+    tracking = None if at is None else track(con, judged or plan, as_of=at, known_until=known)
+    rec = record(con, params, as_of=at, known_until=known, history_start=start, ledger=ledger)
+    return SlaMonth(plan, tracking, commitment=commitment, judged=judged, record=rec)
 
 
 def resolve_month(

@@ -9,6 +9,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from slanb.engine.forecast import Forecast, forecast_month, volume_history
 from slanb.engine.funnel import Funnel, reverse_funnel
 from slanb.engine.goals import (
     CrossCheck,
@@ -19,6 +20,8 @@ from slanb.engine.goals import (
     cross_check,
     revenue_target,
 )
+from slanb.engine.intervals import Uncertainty, uncertainty
+from slanb.engine.maturity import Maturity, cohort_lags, time_to_close
 from slanb.engine.value import RevenuePerMql, lead_value_matrix, revenue_per_mql, sample
 from slanb.engine.volume import Volume, volume
 from slanb.errors import SlanbError
@@ -43,6 +46,9 @@ class Plan:
     cross_check: CrossCheck
     matrix: pl.DataFrame
     funnel: Funnel
+    maturity: Maturity  # time to close: how mature the sample's months are
+    uncertainty: Uncertainty  # the ranges of revenue per MQL, the goal and the matrix
+    forecast: Forecast  # the month's volume forecast and the chance of reaching the goal
 
     @property
     def month_label(self) -> str:
@@ -71,6 +77,9 @@ class Plan:
             "matrix": self.matrix.to_dicts(),
             "funnel": self.funnel.to_dict(),
             "messages": list(self.messages),
+            "maturity": self.maturity.to_dict(),
+            "uncertainty": self.uncertainty.to_dict(),
+            "forecast": self.forecast.to_dict(),
         }
 
 
@@ -112,6 +121,24 @@ def plan_month(
         realistic_ratio=params.realistic_ratio,
         stretch_ratio=params.stretch_ratio,
     )
+    matrix = lead_value_matrix(rows, rpm.value)
+    mature = time_to_close(
+        rpm.by_month.select("month", "mqls"),
+        cohort_lags(con, month=month, first_month=window.first),
+        month=month,
+        last_sample_month=window.last,
+        maturity_months=params.maturity_months,
+        threshold=params.maturity_threshold,
+    )
+    ranges = uncertainty(
+        rows, matrix, revenue_target=target.revenue_target, level=params.interval_level
+    )
+    outlook = forecast_month(
+        volume_history(con, month=month, known_until=known_until),
+        month=month,
+        goal_mqls=goal.mqls,
+        level=params.interval_level,
+    )
     return Plan(
         month=month,
         params=params,
@@ -120,6 +147,9 @@ def plan_month(
         target=target,
         goal=goal,
         cross_check=check,
-        matrix=lead_value_matrix(rows, rpm.value),
+        matrix=matrix,
         funnel=reverse_funnel(rows, goal.mqls_per_rep),
+        maturity=mature,
+        uncertainty=ranges,
+        forecast=outlook,
     )

@@ -138,7 +138,9 @@ class Clock:
     (``mql_at`` → ``assigned_at``, the system's delay) and ``rep_median_hours`` (``assigned_at`` →
     first touch, the rep's). ``away``: leads whose owner was on time off when the clock started,
     not judged on the working clock. ``by_rep``: rep_id, name, the same medians, ``away`` and
-    ``working_away``.
+    ``working_away``. With both rules on the calendar clock the working calendar is not built:
+    ``working_judged``, ``working_met`` and ``working_median_hours`` are None (:attr:`compared` is
+    False) and ``working_away`` counts by the calendar deadline's month.
     """
 
     sla_clock: str
@@ -147,8 +149,8 @@ class Clock:
     working_day_hours: float
     calendar_judged: int
     calendar_met: int
-    working_judged: int
-    working_met: int
+    working_judged: int | None
+    working_met: int | None
     working_away: int
     raw_median_hours: float | None
     working_median_hours: float | None
@@ -157,6 +159,11 @@ class Clock:
     away: int
     cadence_away: int
     by_rep: pl.DataFrame
+
+    @property
+    def compared(self) -> bool:
+        """Whether the working side was computed (a rule runs on the working clock)."""
+        return self.working_judged is not None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (the ``clock`` key of :meth:`Tracking.to_dict`)."""
@@ -296,13 +303,18 @@ def track(
         )
 
     window = p.sample_window
-    # Both clocks are computed for every lead; the calendar covers the sample (speed-to-lead) and
-    # every clock start whose deadline can fall in M.
+    # The working calendar is built only when a rule runs on the working clock; then both clocks
+    # are computed for every lead (the scorecard compares them) and the calendar covers the sample
+    # (speed-to-lead) and every clock start whose deadline can fall in M. On the calendar clock it
+    # is left empty: the working side is not computed (docs/performance.md, "The working clock").
+    working = p.sla_clock == "working" or p.cadence_clock == "working"
+    reach_days = max(p.cadence_days, REACH_DAYS) if working else p.cadence_days
     reach_from = min(
-        cutoff - timedelta(hours=p.first_touch_hours),
-        cutoff - timedelta(days=max(p.cadence_days, REACH_DAYS)),
+        cutoff - timedelta(hours=p.first_touch_hours), cutoff - timedelta(days=reach_days)
     )
     first_day, last_day = calendar_span(min(window.start, reach_from), end)
+    if not working:
+        first_day = last_day + timedelta(days=1)  # no days: an empty calendar
     build_calendar(con, p, first_day=first_day, last_day=last_day)
     rules = con.sql(
         load_sql("track/rules_by_rep"),
@@ -525,6 +537,7 @@ def _clock(rules: pl.DataFrame, p: Any) -> Clock:
     ]
     rules = rules.with_columns(pl.col(*counts, "cadence_away").cast(pl.Int64))
     total = rules.filter(pl.col("is_total")).row(0, named=True)
+    compared = p.sla_clock == "working" or p.cadence_clock == "working"
     medians = [
         "raw_median_hours",
         "working_median_hours",
@@ -538,11 +551,11 @@ def _clock(rules: pl.DataFrame, p: Any) -> Clock:
         working_day_hours=p.working_day_hours,
         calendar_judged=total["calendar_judged"],
         calendar_met=total["calendar_met"],
-        working_judged=total["working_judged"],
-        working_met=total["working_met"],
+        working_judged=total["working_judged"] if compared else None,
+        working_met=total["working_met"] if compared else None,
         working_away=total["working_away"],
         raw_median_hours=total["raw_median_hours"],
-        working_median_hours=total["working_median_hours"],
+        working_median_hours=total["working_median_hours"] if compared else None,
         routing_median_hours=total["routing_median_hours"],
         rep_median_hours=total["rep_median_hours"],
         away=total["touch_away"],

@@ -58,7 +58,8 @@ def sample(
     """MQLs from the sample's first month up to ``month``, aggregated by month of MQL and bucket.
 
     Columns: month, intent, fit, in_sample, mqls, contacted, reached_sql, got_deal, won_leads,
-    won_deals, revenue. ``in_sample`` is false for the immature months (kept for the maturing curve).
+    won_deals, revenue, revenue_sq (each lead's won revenue squared, summed: for the spread in
+    :mod:`slanb.engine.intervals`). ``in_sample`` is false for the immature months (kept for the maturing curve).
     """
     rows = con.sql(
         load_sql("plan/mql_sample_by_month_and_bucket"),
@@ -75,6 +76,7 @@ def sample(
         (pl.col("month_start") < window.end).alias("in_sample"),
         *[pl.col(c).cast(pl.Int64) for c in _COUNTS if c != "revenue"],
         pl.col("revenue").cast(pl.Float64),
+        pl.col("revenue_sq").cast(pl.Float64),
     )
 
 

@@ -186,3 +186,18 @@ def units_of_measurement(
         .round(4)
         .alias("won_rate"),
     )
+
+
+def december_dip(months: pl.DataFrame) -> float | None:
+    """December's MQLs relative to the other months' average (−0.3 = 30% fewer); step 1's season.
+
+    ``months``: month (YYYY-MM), mqls (:attr:`Volume.months`). None without a December or others.
+
+    >>> december_dip(pl.DataFrame({"month": ["2025-11", "2025-12", "2026-01"], "mqls": [100, 70, 100]}))
+    -0.3
+    """
+    dec = months.filter(pl.col("month").str.ends_with("-12"))["mqls"]
+    rest = months.filter(~pl.col("month").str.ends_with("-12"))["mqls"]
+    if dec.len() == 0 or rest.len() == 0 or not rest.mean():
+        return None
+    return round(float(dec.mean()) / float(rest.mean()) - 1, 4)  # type: ignore[arg-type]

@@ -83,6 +83,7 @@ class Body:
     run_at: str
     version: str
     attachments: tuple[Attachment, ...]
+    record: str = ""  # the record's headline (summary.json's sentences.record)
 
     def _names(self) -> str:
         return " and ".join(a.filename for a in self.attachments)
@@ -114,6 +115,8 @@ class Body:
                     f"{short:,} short {plural(short, 'cadence')}"
                 )
             lines += [self.dashboard_rule, ""]
+        if self.record:
+            lines += ["The record", self.record, ""]
         verdict = f" {self.verdict}: " if self.verdict else " "
         lines += [f"The goal: {self.goal}{verdict}{self.cross_check}", ""]
         if self.messages:
@@ -142,6 +145,7 @@ def render(summary: dict[str, Any], *, attachments: list[Attachment]) -> Body:
     )
     if "delivery" in s and "first_touch" in s:
         d, ft, c = s["delivery"], s["first_touch"], s["cadence"]
+        p = {**p, **s.get("terms", {})}  # the terms the month was judged by (one value each)
         so_far = " so far" if s.get("in_progress") else ""
         calls = touches(p.get("cadence_calls", 5), p.get("cadence_kinds", ["call"]))
         marketing = (
@@ -211,6 +215,7 @@ def render(summary: dict[str, Any], *, attachments: list[Attachment]) -> Body:
         run_at=run_at,
         version=str(s.get("version", "")),
         attachments=tuple(attachments),
+        record=words.get("record") or "",
     )
 
 

@@ -60,6 +60,9 @@ def run_monthly(
             exported = history.exported_at(con)
         if params.month is None:
             _check_fresh(month, exported, now or datetime.now(UTC))
+        if params.ledger_path is not None:
+            step = "commit"
+            _commit_begun(params, shift_month(month, 1), say, now)
         resolved = params.replace(month=month)
         reason = rebuild_reason(resolved, out=out)
         if reason is None:
@@ -91,6 +94,20 @@ def run_monthly(
         raise
     say(f"run-monthly: done in {time.perf_counter() - started:.0f}s")
     return 0
+
+
+def _commit_begun(
+    params: Params, month: str, say: Callable[[str], None], now: datetime | None
+) -> None:
+    """Commit ``month`` (the one that has just begun) unless the ledger holds it already."""
+    from slanb.publish.commit import commit, committed
+
+    if committed(params, month):
+        say(f"run-monthly: {month_label(month)} is committed already in {params.ledger_path}")
+        return
+    c = commit(params, month=month, by=os.environ.get("USER") or "run-monthly", now=now)
+    goal = "no MQL goal" if c.goal_mqls is None else f"{c.goal_mqls:,} MQLs"
+    say(f"run-monthly: committed {month_label(month)} ({goal}) in {params.ledger_path}")
 
 
 def _check_fresh(month: str, exported: datetime | None, now: datetime) -> None:

@@ -133,6 +133,13 @@ def build_report(
         (tmp / "index.html").write_text(_index_html(sla, page, runs), "utf-8")
         _check_unchanged(params.db_path, history)
         folder = swap_folder(tmp, out_dir / month)
+    except OSError as exc:  # a full disk, a file-size limit, a folder gone read-only
+        msg = (
+            f"Cannot write the {month_label(month)} report into {out_dir}: "
+            f"{exc.strerror or exc} (a full disk or a file-size limit?). Free some space and run "
+            "`slanb report` again; the previous report was left in place."
+        )
+        raise SlanbError(msg) from exc
     finally:
         if tmp.exists():
             shutil.rmtree(tmp)
@@ -451,6 +458,8 @@ def _index_html(sla: SlaMonth, page: dict[str, Any], runs: list[NotebookRun]) ->
         tracking=sentences.tracking_sentence(sla),
         tracking_label=sentences.tracking_label(sla),
         messages=list(plan.messages),
+        record=sentences.record_headline(sla),
+        commitment=sentences.basis_sentence(sla),
     )
 
 

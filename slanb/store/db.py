@@ -8,8 +8,8 @@ Analysis opens the history read-only and only for as long as one computation run
 DuckDB allows one writing process or many reading ones. ``ingest`` and ``demo`` never open the
 history itself for writing: they write a copy beside it and rename the copy over it, so a notebook
 kernel holding a read-only connection never blocks them (it keeps reading the file it opened until
-it reconnects). A program that opens the file for *writing* blocks every reader; :func:`connect`
-then says so in one sentence.
+it closes it), and every connection :func:`connect` opens afterwards reads the new file. A program
+that opens the file for *writing* blocks every reader; :func:`connect` then says so in one sentence.
 """
 
 from __future__ import annotations
@@ -33,6 +33,11 @@ SCHEMA_VERSION = "2"
 OLDER_READABLE = ("1",)
 TABLES = ("leads", "activities", "deals", "reps", "time_off")
 
+# slanb needs no DuckDB extension beyond those built in, and never fetches one: a query or a file
+# that would need another fails with DuckDB's error instead of a download.
+_CONFIG = {"autoload_known_extensions": False, "autoinstall_known_extensions": False}
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
 
 @cache
 def load_sql(name: str) -> str:
@@ -48,14 +53,62 @@ def _configure(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("set TimeZone = 'UTC'")
 
 
+def _open(db: Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
+    """A new in-memory DuckDB with the file ``db`` attached as its default database, ``history``.
+
+    Not ``duckdb.connect(path)``: DuckDB keeps one database instance per path in a process and
+    hands it to every later ``connect`` of that path while any connection to it is open, so a kernel
+    holding a connection would go on reading the file it opened after an import renamed a new one
+    over it. An in-memory instance is never shared, and ATTACH opens the file the path names now.
+    ``use history`` lets the queries in ``slanb/sql/`` name the tables unqualified.
+    """
+    con = duckdb.connect(":memory:", config=_CONFIG)
+    try:
+        if read_only:
+            con.execute("attach ? as history (read_only)", [str(db)])
+        else:
+            con.execute("attach ? as history", [str(db)])
+        con.execute("use history")
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+def _refuse_other_files(db: Path) -> None:
+    """Refuse a file that is not a DuckDB database before DuckDB opens it.
+
+    A DuckDB file carries ``DUCK`` at bytes 8 to 12 of its header. DuckDB would read a SQLite file
+    through its sqlite extension, fetched first; slanb says what the file is instead. An empty file
+    is left to DuckDB.
+    """
+    if not db.is_file():
+        return
+    try:
+        with db.open("rb") as f:
+            head = f.read(16)
+    except OSError as exc:
+        msg = f"Cannot read {db}: {exc.strerror or exc}. Check that the file is yours to read."
+        raise SlanbError(msg) from exc
+    if not head or head[8:12] == b"DUCK":
+        return
+    looks = " (it looks like a SQLite database)" if head.startswith(_SQLITE_MAGIC) else ""
+    msg = (
+        f"{db} is not a DuckDB file{looks}: point --db at a history made by `slanb demo` or "
+        "`slanb ingest`."
+    )
+    raise SlanbError(msg)
+
+
 @contextmanager
 def connect(
     path: str | os.PathLike[str], *, read_only: bool = True
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """Open the history at ``path`` for the duration of a ``with`` block.
 
-    Read-only by default. A missing file or a file of another schema version is a
-    :class:`SlanbError` that says how to create or upgrade one.
+    Read-only by default. A missing file, a file that is not a DuckDB database (a SQLite one, a
+    CSV) or one of another schema version is a :class:`SlanbError` that says how to create or
+    upgrade one. These connections never download or autoload a DuckDB extension.
     """
     db = resolve_path(path)
     if read_only and not db.exists():
@@ -68,15 +121,22 @@ def connect(
     if db.is_dir():
         msg = f"{db} is a folder; --db (or the db parameter) must name a DuckDB file."
         raise SlanbError(msg)
+    _refuse_other_files(db)
     _check_intact(db)
     try:
-        con = duckdb.connect(str(db), read_only=read_only)
+        con = _open(db, read_only=read_only)
     except duckdb.Error as exc:  # a lock, or a file that is not a DuckDB database (a CSV, say)
         if isinstance(exc, duckdb.IOException) and "lock" in str(exc).lower():
             msg = (
                 f"Cannot open {db}: another program has it open for writing (a notebook or script "
                 "that called duckdb.connect without read_only=True, or the DuckDB CLI). Close that "
                 "connection, or open the file read-only, and try again."
+            )
+        elif isinstance(exc, duckdb.ResourceInUseException):  # this process has it open already
+            how = " for writing (a duckdb.connect without read_only=True)" if read_only else ""
+            msg = (
+                f"Cannot open {db}: this notebook or script already has it open{how}. Close "
+                "that connection, or open the file read-only, and try again."
             )
         else:
             msg = (
@@ -152,7 +212,13 @@ def _read_as_current(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _check_schema(con: duckdb.DuckDBPyConnection, db: Path) -> str:
-    tables = {r[0] for r in con.sql("select table_name from information_schema.tables").fetchall()}
+    tables = {
+        r[0]
+        for r in con.sql(
+            "select table_name from information_schema.tables "
+            "where table_catalog = current_database()"
+        ).fetchall()
+    }
     if "slanb_meta" not in tables:
         msg = (
             f"{db} is not a slanb history (it has no slanb_meta table). Point --db at a file made by "

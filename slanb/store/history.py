@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
@@ -107,3 +108,16 @@ def last_complete_month(con: duckdb.DuckDBPyConnection) -> str:
         msg = "The history has no leads, so it has no complete month. Import an export with `slanb ingest`."
         raise SlanbError(msg)
     return shift_month(month_of(at), -1)
+
+
+def fingerprint(con: duckdb.DuckDBPyConnection) -> dict[str, object]:
+    """The history's fingerprint: rows per table and a sha256 of every row's hash.
+
+    Any edit, addition or removal of a row changes ``digest`` (``contract/history_fingerprint``).
+    """
+    rows = con.sql(load_sql("contract/history_fingerprint")).fetchall()
+    text = ";".join(f"{name}:{n}:{digest}" for name, n, digest in rows)
+    return {
+        "digest": hashlib.sha256(text.encode()).hexdigest()[:16],
+        **{f"{name}_rows": n for name, n, _ in rows},
+    }

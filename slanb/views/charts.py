@@ -32,6 +32,8 @@ from slanb.views.theme import (
     LINE,
     MUTED,
     ORANGE,
+    PALE_BLUE,
+    PALE_GREY,
     RED,
     SHADE,
     SLATE,
@@ -40,6 +42,7 @@ from slanb.views.theme import (
 )
 
 if TYPE_CHECKING:
+    from slanb.engine.record import Record
     from slanb.engine.tracking import Tracking
 
 MONEY = "$,.0f"
@@ -201,7 +204,7 @@ def sample_window(by_month: pl.DataFrame) -> alt.LayerChart:
         .encode(
             x=_x_month(),
             y=alt.Y("mqls:Q", title="MQLs"),
-            color=_status_color("#9aa5b1"),
+            color=_status_color(PALE_GREY),
             tooltip=[
                 _tip_month(),
                 alt.Tooltip("mqls:Q", title="MQLs", format=","),
@@ -376,7 +379,7 @@ def goal_vs_history(
     """Monthly MQLs of the lookback against the goal (solid rule) and the 3-month average (dashed)."""
     data = _dated(months)
     base = alt.Chart(data).encode(x=_x_month())
-    bars = base.mark_bar(width={"band": 0.75}, color="#9fb8d8").encode(
+    bars = base.mark_bar(width={"band": 0.75}, color=PALE_BLUE).encode(
         y=alt.Y("mqls:Q", title="MQLs"),
         tooltip=[_tip_month(), alt.Tooltip("mqls:Q", title="MQLs", format=",")],
     )
@@ -842,4 +845,251 @@ def speed_to_lead(
             + " or ".join(kinds)
             + ")",
         )
+    )
+
+
+# ---- the record --------------------------------------------------------------------------------
+MARKETING_MQLS = "Marketing: MQL goal"
+MARKETING_VALUE = "Marketing: lead-value goal"
+SALES_TOUCH = "Sales: first touch on time"
+SALES_CADENCE = "Sales: cadence kept"
+
+
+def record_attainment(record: Record | None) -> alt.LayerChart | None:
+    """Both halves of the SLA by month against 100%, one line per promise.
+
+    MQL and lead-value attainment, first-touch and cadence compliance; the point's shape says
+    whether the month was judged against a commitment, an amended one, or the goal computed now.
+
+    None when the record holds no month.
+    """
+    if record is None or record.months.is_empty():
+        return None
+    series = {
+        "attainment": MARKETING_MQLS,
+        "lead_value_attainment": MARKETING_VALUE,
+        "touch_share": SALES_TOUCH,
+        "cadence_share": SALES_CADENCE,
+    }
+    long = (
+        _dated(record.months)
+        .unpivot(
+            index=["month", "basis"], on=list(series), variable_name="what", value_name="share"
+        )
+        .with_columns(pl.col("what").replace_strict(series))
+        .filter(pl.col("share").is_not_null())
+    )
+    colors = alt.Color(
+        "what:N",
+        scale=alt.Scale(domain=list(series.values()), range=[BLUE, SLATE, GREEN, ORANGE]),
+        legend=alt.Legend(title=None, orient="bottom", columns=2),
+    )
+    base = alt.Chart(long).encode(
+        x=alt.X("month:T", timeUnit="utcyearmonth", axis=_MONTH_AXIS),
+        y=alt.Y("share:Q", title="Share of the promise kept", axis=alt.Axis(format="%")),
+        color=colors,
+        tooltip=[
+            _tip_month(),
+            alt.Tooltip("what:N", title="Promise"),
+            alt.Tooltip("share:Q", title="Kept", format=".1%"),
+            alt.Tooltip("basis:N", title="Judged against"),
+        ],
+    )
+    lines = base.mark_line(strokeWidth=2)
+    points = base.mark_point(size=50, filled=True).encode(
+        shape=alt.Shape(
+            "basis:N",
+            scale=alt.Scale(
+                domain=["committed", "amended", "computed"], range=["circle", "diamond", "square"]
+            ),
+            legend=alt.Legend(title="Judged against", orient="bottom"),
+        )
+    )
+    hundred = (
+        alt.Chart(pl.DataFrame({"y": [1.0], "label": ["100%: the promise kept"]}))
+        .mark_rule(color=INK, strokeDash=[4, 3])
+        .encode(y="y:Q")
+    )
+    return (hundred + lines + points).properties(width=WIDTH, height=HEIGHT)
+
+
+def record_goal_vs_delivery(
+    record: Record | None, *, measure: str = "mqls"
+) -> alt.LayerChart | None:
+    """Delivered (bars) against the goal each month was judged by (a tick), by month.
+
+    ``measure`` is ``mqls`` or ``lead_value``; bars are green at or above the goal, red below.
+    None when the record holds no month.
+    """
+    if record is None or record.months.is_empty():
+        return None
+    goal = "goal_mqls" if measure == "mqls" else "lead_value_goal"
+    frame = (
+        _dated(record.months)
+        .select(
+            "month",
+            "basis",
+            "in_progress",
+            pl.col(measure).cast(pl.Float64).alias("delivered"),
+            pl.col(goal).cast(pl.Float64).alias("goal"),
+        )
+        .with_columns(
+            pl.when(pl.col("goal").is_null())
+            .then(pl.lit("no goal"))
+            .when(pl.col("delivered") >= pl.col("goal"))
+            .then(pl.lit("met"))
+            .when(pl.col("in_progress"))
+            .then(pl.lit("so far"))
+            .otherwise(pl.lit("missed"))
+            .alias("status")
+        )
+    )
+    fmt = "," if measure == "mqls" else MONEY
+    title = "MQLs" if measure == "mqls" else "Lead value"
+    x = _x_month(padding=0.25)
+    tips = [
+        _tip_month(),
+        alt.Tooltip("delivered:Q", title="Delivered", format=fmt),
+        alt.Tooltip("goal:Q", title="Goal", format=fmt),
+        alt.Tooltip("basis:N", title="Judged against"),
+    ]
+    bars = (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            x=x,
+            y=alt.Y(
+                "delivered:Q",
+                title=title,
+                axis=alt.Axis(format=",.0f" if measure == "mqls" else "$,.0f"),
+            ),
+            color=alt.Color(
+                "status:N",
+                scale=alt.Scale(
+                    domain=["met", "missed", "so far", "no goal"], range=[GREEN, RED, LINE, SHADE]
+                ),
+                legend=alt.Legend(title=None, orient="bottom"),
+            ),
+            tooltip=tips,
+        )
+    )
+    ticks = (
+        alt.Chart(frame.filter(pl.col("goal").is_not_null()))
+        .mark_tick(color=INK, thickness=3, size=28)
+        .encode(x=x, y="goal:Q", tooltip=tips)
+    )
+    return (bars + ticks).properties(width=WIDTH, height=HEIGHT)
+
+
+def time_to_close(curve: pl.DataFrame, *, threshold: float, maturity_months: int) -> alt.LayerChart:
+    """The share of eventual won revenue (and of won leads) arrived by each month after the MQL.
+
+    ``curve``: ``plan.maturity.curve``. A dashed rule marks ``threshold``; a vertical rule the
+    sample's last month (``maturity_months`` after its MQLs).
+    """
+    data = curve.unpivot(
+        index=["lag", "cohorts"],
+        on=["revenue_share", "won_share"],
+        variable_name="measure",
+        value_name="share",
+    ).with_columns(
+        pl.col("measure").replace({"revenue_share": "Won revenue", "won_share": "Won leads"})
+    )
+    base = alt.Chart(data).encode(
+        x=alt.X(
+            "lag:Q",
+            title="Months after the month of the MQL",
+            axis=alt.Axis(tickMinStep=1, format="d"),
+        ),
+        y=alt.Y(
+            "share:Q",
+            title="Share arrived so far",
+            axis=alt.Axis(format="%"),
+            scale=alt.Scale(domain=[0, 1]),
+        ),
+        color=alt.Color(
+            "measure:N",
+            scale=alt.Scale(domain=["Won revenue", "Won leads"], range=[BLUE, SLATE]),
+            legend=alt.Legend(title=None, orient="bottom"),
+        ),
+        tooltip=[
+            alt.Tooltip("lag:Q", title="Months after the MQL"),
+            alt.Tooltip("measure:N", title="What"),
+            alt.Tooltip("share:Q", title="Arrived", format=".0%"),
+            alt.Tooltip("cohorts:Q", title="Months of MQLs watched this long"),
+        ],
+    )
+    lines = base.mark_line(strokeWidth=2) + base.mark_point(filled=True, size=50)
+    level = pl.DataFrame({"value": [threshold], "label": [f"{threshold:.0%}"]})
+    rule = alt.Chart(level).mark_rule(color=MUTED, strokeDash=[4, 3]).encode(y="value:Q")
+    now = pl.DataFrame({"lag": [maturity_months], "label": ["sample's last month"]})
+    marker = alt.Chart(now).encode(x="lag:Q")
+    vline = marker.mark_rule(color=ORANGE, strokeWidth=2)
+    vtext = marker.mark_text(
+        align="left", baseline="top", dx=4, y=4, color=ORANGE, fontWeight=600
+    ).encode(text="label:N")
+    return alt.layer(rule, lines, vline, vtext).properties(
+        width=WIDTH,
+        height=HEIGHT,
+        title=alt.Title(
+            "When deals really close",
+            subtitle=f"dashed: {threshold:.0%} of the eventual total; orange: how long the "
+            "sample's last month has had",
+        ),
+    )
+
+
+def forecast_backtest(
+    backtest: pl.DataFrame,
+    *,
+    month: str,
+    forecast: float | None,
+    low: float | None,
+    high: float | None,
+    goal: int | None,
+) -> alt.LayerChart:
+    """What happened (bars) against what the forecast said (line), and this month's forecast.
+
+    ``backtest``: ``plan.forecast.backtest``; this month's forecast is drawn with its range (a
+    vertical bar) and the goal as a rule.
+    """
+    past = _dated(backtest.select("month", "actual", "forecast"))
+    base = alt.Chart(past).encode(x=_x_month(padding=0.2))
+    tips = [
+        _tip_month(),
+        alt.Tooltip("actual:Q", title="MQLs delivered", format=","),
+        alt.Tooltip("forecast:Q", title="The forecast had said", format=",.0f"),
+    ]
+    bars = base.mark_line(color=BLUE, strokeWidth=2, point=True).encode(
+        y=alt.Y("actual:Q", title="MQLs", scale=alt.Scale(zero=False)), tooltip=tips
+    )
+    line = base.mark_line(color=INK, strokeWidth=1.5, strokeDash=[4, 3]).encode(
+        y="forecast:Q", tooltip=tips
+    )
+    layers: list[alt.Chart | alt.LayerChart] = [bars, line]
+    if forecast is not None and low is not None and high is not None:
+        ahead = _dated(
+            pl.DataFrame({"month": [month], "forecast": [forecast], "low": [low], "high": [high]})
+        )
+        now = alt.Chart(ahead).encode(x=_x_month(padding=0.2))
+        layers.append(now.mark_rule(color=BLUE, strokeWidth=6, opacity=0.5).encode(
+            y="low:Q", y2="high:Q",
+            tooltip=[
+                _tip_month(),
+                alt.Tooltip("forecast:Q", title="Forecast", format=",.0f"),
+                alt.Tooltip("low:Q", title="Range from", format=",.0f"),
+                alt.Tooltip("high:Q", title="Range to", format=",.0f"),
+            ],
+        ))  # fmt: skip
+        layers.append(now.mark_point(filled=True, size=90, color=BLUE).encode(y="forecast:Q"))
+    if goal is not None:
+        layers.append(_rule(goal, "goal", GREEN))
+    return alt.layer(*layers).properties(
+        width=WIDTH,
+        height=HEIGHT,
+        title=alt.Title(
+            "The forecast, tested on the history",
+            subtitle="blue: MQLs delivered; dashed: what the forecast had said; the last point: "
+            "this month's forecast and its range",
+        ),
     )

@@ -13,7 +13,9 @@ from typing import Any
 import polars as pl
 from IPython.display import HTML, Markdown
 
+from slanb.engine.intervals import THIN_WON_LEADS
 from slanb.engine.month import SlaMonth
+from slanb.engine.volume import december_dip
 from slanb.months import month_label
 from slanb.params import Params
 from slanb.views.format import (
@@ -28,7 +30,17 @@ from slanb.views.format import (
     usd,
     whole,
 )
-from slanb.views.sentences import cross_check_sentence, goal_headline, waterfall_rows
+from slanb.views.sentences import (
+    backtest_sentence,
+    chance_sentence,
+    cross_check_sentence,
+    goal_headline,
+    goal_range_sentence,
+    maturity_sentence,
+    sample_maturity_sentence,
+    value_range_sentence,
+    waterfall_rows,
+)
 from slanb.views.tables import Column, esc, html_block, integer, markdown, rate, table
 from slanb.views.theme import VERDICT_COLORS, VERDICT_WORDS
 
@@ -63,16 +75,19 @@ def messages(sla: SlaMonth) -> HTML:
 
 
 def sla_statement(sla: SlaMonth) -> Markdown:
-    """The SLA both teams sign, in the seed's words: marketing's number and sales' promise."""
-    p = sla.plan.params
+    """The SLA both teams sign, in the seed's words: marketing's number and sales' promise.
+
+    The month's commitment when it has one (``sla.basis``), else the goal computed now.
+    """
+    p = sla.basis.params
     kinds = " or ".join(p.first_touch_kinds)
     cadence = " or ".join(p.cadence_kinds)
-    if sla.plan.goal.mqls is None:
+    if sla.basis.goal.mqls is None:
         marketing = "Marketing's number cannot be set this month (see the messages above)"
     else:
         marketing = (
-            f"Every month, marketing will deliver **{usd(sla.plan.goal.lead_value)} in lead value** "
-            f"(**{count(sla.plan.goal.mqls)} MQLs** at {usd(sla.plan.revenue_per_mql.value)} each) to sales"
+            f"Every month, marketing will deliver **{usd(sla.basis.goal.lead_value)} in lead value** "
+            f"(**{count(sla.basis.goal.mqls)} MQLs** at {usd(sla.basis.revenue_per_mql.value)} each) to sales"
         )
     return markdown(
         f"> {marketing}, and sales will make a first {kinds} to every MQL within "
@@ -92,16 +107,6 @@ def waterfall(sla: SlaMonth) -> HTML:
             Column("how", "How", esc),
         ],
     )
-
-
-def december_dip(sla: SlaMonth) -> float | None:
-    """December's MQLs relative to the other lookback months' average (−0.3 = 30% fewer)."""
-    months = sla.plan.volume.months
-    dec = months.filter(pl.col("month").str.ends_with("-12"))["mqls"]
-    rest = months.filter(~pl.col("month").str.ends_with("-12"))["mqls"]
-    if dec.len() == 0 or rest.len() == 0 or not rest.mean():
-        return None
-    return float(dec.mean()) / float(rest.mean()) - 1  # type: ignore[arg-type]
 
 
 def volume_summary(sla: SlaMonth) -> Markdown:
@@ -125,7 +130,7 @@ def volume_summary(sla: SlaMonth) -> Markdown:
         lines.append(
             f"The linear trend is **{v.trend_per_month:+,.1f} MQLs a month** ({direction})."
         )
-    dip = december_dip(sla)
+    dip = december_dip(sla.plan.volume.months)
     if dip is not None:
         lines.append(
             f"December ran {percent(abs(dip))} {'below' if dip < 0 else 'above'} the other months' "
@@ -398,6 +403,9 @@ PARAM_LABELS = {
     "cadence_calls": "Touches in the window",
     "cadence_kinds": "Touches count",
     "as_of": "Judged as of",
+    "ledger": "Commitments ledger",
+    "interval_level": "How sure the ranges are",
+    "maturity_threshold": "A sample month is mature at",
     "sla_clock": "SLA clock",
     "cadence_clock": "Cadence clock",
     "clock_start": "Clock starts at",
@@ -420,22 +428,34 @@ def parameter_rows(params: Params) -> list[dict[str, str]]:
                 if isinstance(value, dict)
                 else usd(value)
             )
+        elif isinstance(value, dict):  # a term that changes by month
+            shown = "; ".join(f"from {k}: {_one(key, v)}" for k, v in sorted(value.items()))
         elif key == "marketing_share":
             shown = percent(value)
         elif key == "month":
             shown = month_label(value) if value else "last complete month"
         elif isinstance(value, list):
             shown = ", ".join(value)
+        elif key in ("interval_level", "maturity_threshold"):
+            shown = percent(value)
         elif key in ("realistic_ratio", "stretch_ratio"):
             shown = f"{value:.2f}"
         elif isinstance(value, float):
             shown = f"{value:g}"
         elif value is None:
-            shown = "default" if key == "db" else "end of month"
+            shown = {"db": "default", "ledger": "none"}.get(key, "end of month")
         else:
             shown = str(value)
         out.append({"name": PARAM_LABELS.get(key, key), "key": key, "value": shown})
     return out
+
+
+def _one(key: str, value: object) -> str:
+    if key == "marketing_share":
+        return percent(value)  # type: ignore[arg-type]
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value)
+    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def parameters(params: Params) -> HTML:
@@ -444,3 +464,106 @@ def parameters(params: Params) -> HTML:
         parameter_rows(params),
         [Column("name", "Parameter", esc), Column("value", "Value", esc)],
     )
+
+
+# ---- honest numbers: time to close (step 2), ranges (steps 2 and 4), the chance (step 5) -------
+def maturity_summary(sla: SlaMonth) -> HTML:
+    """Step 2: when deals really close, what that says of ``maturity_months``, and its warning."""
+    plan = sla.plan
+    lines = [f"<p>{esc(maturity_sentence(plan))}</p>"]
+    whole_sample = sample_maturity_sentence(plan)
+    if whole_sample:
+        lines.append(f"<p>{esc(whole_sample)}</p>")
+    if plan.maturity.messages:
+        items = "".join(f"<li>{esc(m)}</li>" for m in plan.maturity.messages)
+        lines.append(f'<div class="slanb-callout"><ul>{items}</ul></div>')
+    return html_block("".join(lines))
+
+
+def value_range(sla: SlaMonth) -> Markdown:
+    """Step 2: how sure the revenue per MQL is, in words."""
+    text = value_range_sentence(sla.plan)
+    return markdown(text or "Revenue per MQL is undefined, so it has no range.")
+
+
+def matrix_ranges(sla: SlaMonth) -> HTML:
+    """Each bucket's lead value with its range; thin buckets (few won leads) pulled toward overall."""
+    u = sla.plan.uncertainty
+    rows = []
+    for r in u.matrix.to_dicts():
+        note = ""
+        if r["thin"]:
+            note = (
+                f"thin: {count(r['won_leads'], 'won lead')}; keeps {percent(r['weight'])} of its "
+                f"own value, the rest is the overall {usd(u.revenue_per_mql.value)}"
+            )
+        rows.append(
+            {
+                "segment": segment(r["intent"], r["fit"]) + (" †" if r["thin"] else ""),
+                "mqls": r["mqls"],
+                "won_leads": r["won_leads"],
+                "lead_value": r["lead_value"],
+                "range": "n/a" if r["low"] is None else f"{usd(r['low'])} to {usd(r['high'])}",
+                "note": note,
+            }
+        )
+    return table(
+        rows,
+        [
+            Column("segment", "Bucket", esc),
+            Column("mqls", "MQLs", integer, numeric=True),
+            Column("won_leads", "Won leads", integer, numeric=True),
+            Column("lead_value", "Lead value", usd, numeric=True),
+            Column("range", f"{percent(u.level)} range", esc, numeric=True),
+            Column("note", "", esc),
+        ],
+    )
+
+
+def matrix_ranges_note(sla: SlaMonth) -> Markdown:
+    """How to read the bucket ranges, and the thin-bucket rule."""
+    thin = sla.plan.uncertainty.matrix.filter(pl.col("thin")).height
+    rule = (
+        f"A bucket with fewer than {THIN_WON_LEADS} won leads is *thin* (†): its value could be "
+        "a couple of lucky deals, so it keeps only its share of the way to "
+        f"{THIN_WON_LEADS} won leads (2 won leads: 20%) and takes the rest from the overall "
+        "revenue per MQL."
+    )
+    tail = (
+        f" {count(thin, 'bucket')} {'is' if thin == 1 else 'are'} thin this month: do not "
+        "steer marketing toward a bucket on its value alone."
+        if thin
+        else " No bucket is thin this month: every value stands on its own wins."
+    )
+    return markdown(
+        "Where two buckets' ranges overlap, the history cannot tell which is worth more. "
+        + rule
+        + tail
+    )
+
+
+def goal_range(sla: SlaMonth) -> Markdown:
+    """Step 4: the MQL goal with its range, carried from revenue per MQL's."""
+    text = goal_range_sentence(sla.plan)
+    if text is None:
+        return markdown("The MQL goal has no range this month (see the messages).")
+    return markdown(
+        f"**How sure is the goal?** {text} The goal itself stays "
+        f"{count(sla.plan.goal.mqls)}: the range says how far it could move if the history had "
+        "gone a little differently."
+    )
+
+
+def chance_summary(sla: SlaMonth) -> HTML:
+    """Step 5: the chance of reaching the goal beside the verdict, and how well the forecast did."""
+    plan = sla.plan
+    text = chance_sentence(plan) or "No forecast this month."
+    lead, _, rest = text.partition(": ")
+    body = f"<strong>{esc(lead)}</strong>" + (f": {esc(rest)}" if rest else "")
+    parts = [f"<p>{_verdict_badge(sla)} {body}</p>"]
+    tested = backtest_sentence(plan)
+    if tested:
+        parts.append(f"<p>{esc(tested)}</p>")
+    for m in plan.forecast.messages:
+        parts.append(f'<div class="slanb-callout">{esc(m)}</div>')
+    return html_block("".join(parts))

@@ -14,10 +14,11 @@ PAGES = (
     ("04_goal_backsolve", "4 Goal"),
     ("05_cross_check", "5 Cross-check"),
     ("06_sla_scorecard", "6 Scorecard"),
+    ("07_sla_record", "7 Record"),
 )
 NAMES = tuple(name for name, _ in PAGES)
 SHORT = dict(PAGES)
-SUMMARY, SCORECARD = NAMES[0], NAMES[-1]
+SUMMARY, SCORECARD, RECORD = NAMES[0], "06_sla_scorecard", "07_sla_record"
 
 
 def html(name: str) -> str:

@@ -85,7 +85,7 @@ def scorecard(sla: SlaMonth) -> HTML:
     t = sla.tracking
     if t is None:
         return HTML("")
-    d, ft, c, p = t.delivery, t.first_touch, t.cadence, sla.plan.params
+    d, ft, c, p = t.delivery, t.first_touch, t.cadence, sla.basis.params
     cadence_share = c.met / c.judged if c.judged else None
     reps, unassigned = dashboard_reps(sla)
     tiles = [
@@ -134,7 +134,7 @@ def _other_clock(sla: SlaMonth) -> str:
     t = sla.tracking
     assert t is not None
     k = t.clock
-    if k is None:
+    if k is None or not k.compared:
         return ""
     if k.sla_clock == "working":
         met, judged, name = k.calendar_met, k.calendar_judged, "on the calendar clock"
@@ -312,6 +312,8 @@ def waterfall_summary(sla: SlaMonth) -> Markdown:
     goal = d.lead_value_goal
     if goal is None:
         return markdown(text + " There is no lead-value goal to build up to.")
+    if goal == 0:
+        return markdown(text + " The lead-value goal is $0, so all of it is surplus.")
     missing = goal - d.lead_value
     if missing > 0:
         what = "Still to deliver" if t.in_progress else "The gap to the goal"
@@ -328,7 +330,7 @@ def compliance_summary(sla: SlaMonth) -> Markdown:
     t = sla.tracking
     if t is None:
         return _nothing_yet(sla)
-    ft, c, p = t.first_touch, t.cadence, sla.plan.params
+    ft, c, p = t.first_touch, t.cadence, sla.basis.params
     rules = (
         f"**First touch**: a {kind_list(p.first_touch_kinds)} {first_touch_rule(p)}. "
         f"**Cadence**: at least {touches(p.cadence_calls, p.cadence_kinds)} in the first "
@@ -373,7 +375,7 @@ def compliance_table(sla: SlaMonth) -> HTML:
     t = sla.tracking
     if t is None:
         return HTML("")
-    ft, c, p = t.first_touch, t.cadence, sla.plan.params
+    ft, c, p = t.first_touch, t.cadence, sla.basis.params
     rows = [
         {
             "rule": f"First touch within {touch_allowance(p)}",
@@ -475,8 +477,12 @@ def dashboard_summary(sla: SlaMonth) -> HTML:
         for r in top
     )
     head = '<tr><th>Rep</th><th class="num">Late first touches</th><th class="num">Short cadences</th></tr>'
-    rest = t.dashboard.height - len(top)
-    more = f"The {count(rest)} more on the dashboard, the" if rest > 0 else "The"
+    shown = {r["rep_id"] for r in top}
+    rest = [r for r in t.dashboard["rep_id"].to_list() if r not in shown]
+    more_reps = sum(1 for r in rest if r != "unassigned")
+    others = [count(more_reps, "more rep")] if more_reps else []
+    others += ["the unassigned leads"] if "unassigned" in rest else []
+    more = f"The {' and '.join(others)} on the dashboard, the" if others else "The"
     return tracking_block(
         f'{lead}<table class="slanb-table"><thead>{head}</thead><tbody>{rows}</tbody></table>'
         f"<p>{more} leads concerned for each rep, and marketing's delivery day by day are on "
@@ -549,17 +555,21 @@ def clock_table(sla: SlaMonth) -> HTML:
             "away": None,
             "median": k.raw_median_hours,
         },
-        {
-            "clock": f"Working hours: within {h} working hours"
-            f"{rule if p.sla_clock == 'working' else ''}",
-            "judged": k.working_judged,
-            "met": k.working_met,
-            "breached": k.working_judged - k.working_met,
-            "share": k.working_met / k.working_judged if k.working_judged else None,
-            "away": k.working_away,
-            "median": k.working_median_hours,
-        },
     ]
+    if k.compared and k.working_judged is not None and k.working_met is not None:
+        # on the calendar clock (both rules) the working side is not computed: one row
+        rows.append(
+            {
+                "clock": f"Working hours: within {h} working hours"
+                f"{rule if p.sla_clock == 'working' else ''}",
+                "judged": k.working_judged,
+                "met": k.working_met,
+                "breached": k.working_judged - k.working_met,
+                "share": k.working_met / k.working_judged if k.working_judged else None,
+                "away": k.working_away,
+                "median": k.working_median_hours,
+            }
+        )
     return table(
         rows,
         [

@@ -9,10 +9,15 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import polars as pl
+
+from slanb.engine.commitment import differences
 from slanb.engine.goals import CrossCheck
 from slanb.engine.month import SlaMonth
 from slanb.engine.plan import Plan
+from slanb.months import month_label, shift_month
 from slanb.params import Params
+from slanb.store.ledger import Commitment
 from slanb.views import pages
 from slanb.views.format import (
     count,
@@ -119,7 +124,7 @@ def step_headlines(sla: SlaMonth) -> dict[str, str]:
     """The number each page leads with, keyed by notebook name (for the report's index)."""
     rows = waterfall_rows(sla)
     ratio = sla.plan.cross_check.ratio
-    lines = [goal_line(sla), *(r["number"] for r in rows), scorecard_line(sla)]
+    lines = [goal_line(sla), *(r["number"] for r in rows), scorecard_line(sla), record_line(sla)]
     lines[5] += "" if ratio is None else f" (ratio {ratio:.2f})"
     return dict(zip(pages.NAMES, lines, strict=True))
 
@@ -275,7 +280,7 @@ def gap_phrase(gap: float, unit: str) -> tuple[str, str]:
 
 def dashboard_rules(sla: SlaMonth) -> str:
     """The rule that puts a rep on the dashboard, as the page, the terminal and the e-mail state it."""
-    p = sla.plan.params
+    p = sla.basis.params
     return (
         f"A rep is listed for every MQL of theirs not touched by a {kind_list(p.first_touch_kinds)} "
         f"within {touch_allowance(p)} (late first touch), or not given "
@@ -292,7 +297,7 @@ def dashboard_rules(sla: SlaMonth) -> str:
 
 def empty_dashboard(sla: SlaMonth) -> str:
     """Why nobody is on the dashboard: no deadline passed yet, or every MQL judged was worked."""
-    t, p = sla.tracking, sla.plan.params
+    t, p = sla.tracking, sla.basis.params
     assert t is not None
     ft, c = t.first_touch, t.cadence
     if ft.judged == 0 and c.judged == 0:
@@ -407,9 +412,299 @@ def summary(sla: SlaMonth) -> dict[str, Any]:
         else dashboard_count(sla.tracking.dashboard["rep_id"].to_list()),
         "dashboard_rules": None if sla.tracking is None else dashboard_rules(sla),
         "scorecard": scorecard_line(sla),
+        "commitment": basis_sentence(sla),
+        "record": record_headline(sla),
+        "maturity": maturity_sentence(sla.plan),
+        "value_range": value_range_sentence(sla.plan),
+        "goal_range": goal_range_sentence(sla.plan),
+        "chance": chance_sentence(sla.plan),
+        "backtest": backtest_sentence(sla.plan),
         "clock": clock_sentence(sla),
     }
+    d["terms"] = sla.basis.params.terms_for(sla.month).to_dict()
     return d
+
+
+# ---- the commitment and the record -------------------------------------------------------------
+def commitment_story(c: Commitment) -> str:
+    """``committed 2026-11-01 by ana; amended 2026-11-04 by bo: the deal was re-scored``."""
+    versions = (*c.earlier, c)
+    text = f"committed {c.first.committed_at[:10]} by {c.first.by}"
+    for v in versions[1:]:
+        text += f"; amended {v.committed_at[:10]} by {v.by}: {v.reason}"
+    return text
+
+
+def basis_sentence(sla: SlaMonth) -> str:
+    """What the month is judged against: its commitment (when and by whom), or the goal now."""
+    c, label = sla.commitment, sla.plan.month_label
+    if c is None:
+        return (
+            f"{label} has no commitment in the ledger, so it is judged against the goal computed "
+            f"now ({goal_line(sla)}), which changes when the history or the parameters change."
+        )
+    goal = "no MQL goal" if c.goal_mqls is None else f"{count(c.goal_mqls)} MQLs"
+    return sentence(
+        f"{label} is judged against its commitment ({goal}, {usd(c.lead_value_goal)} of lead "
+        f"value): {commitment_story(c)}"
+    )
+
+
+def commitment_receipt(c: Commitment, path: object) -> str:
+    """What ``slanb commit`` prints: the month's agreement as recorded."""
+    t = c.terms
+    what = "Amended" if c.amended else "Committed"
+    goal = "no MQL goal" if c.goal_mqls is None else f"{count(c.goal_mqls)} MQLs"
+    return "\n".join(
+        [
+            f"{what} {month_label(c.month)} (version {c.version}) at {c.committed_at} by {c.by}"
+            + (f": {c.reason}" if c.reason else ""),
+            f"  marketing: {goal}, {usd(c.lead_value_goal)} of lead value "
+            f"({usd(c.revenue_per_mql)} per MQL; target {usd(c.revenue_target)} = "
+            f"{usd(c.revenue_goal)} x {percent(c.marketing_share)})",
+            f"  sales: first touch by a {kind_list(t['first_touch_kinds'])} within "
+            f"{count(t['first_touch_hours'])} h; {touches(t['cadence_calls'], t['cadence_kinds'])} "
+            f"in {count(t['cadence_days'], 'day')}",
+            f"  history: {c.history.get('digest', '?')} ({count(c.history.get('leads_rows', 0), 'lead')})",
+            f"Ledger: {path}",
+        ]
+    )
+
+
+def plan_against_commitment(sla: SlaMonth) -> list[str]:
+    """``slanb plan``'s lines on the commitment: what was agreed and, where today differs, both."""
+    c = sla.commitment
+    if c is None:
+        return [basis_sentence(sla)]
+    lines = [basis_sentence(sla)]
+    changed = differences(sla.plan, c)
+    if not changed:
+        lines.append("The method gives the same goals and terms today.")
+        return lines
+    lines.append("Where the method gives something else today (committed -> today):")
+    for name, (agreed, today) in changed.items():
+        lines.append(f"  {COMMITTED_LABELS.get(name, name)}: {_term(agreed)} -> {_term(today)}")
+    return lines
+
+
+COMMITTED_LABELS = {
+    "goal_mqls": "MQL goal",
+    "lead_value_goal": "lead-value goal",
+    "revenue_per_mql": "revenue per MQL",
+    "revenue_target": "revenue target",
+    "first_touch_hours": "first touch within (hours)",
+    "first_touch_kinds": "first touch counts",
+    "cadence_days": "follow-up window (days)",
+    "cadence_calls": "touches in the window",
+    "cadence_kinds": "touches count",
+}
+
+
+def _term(value: object) -> str:
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, float) and not value.is_integer():
+        return usd(value)
+    if isinstance(value, float | int):
+        return f"{value:,g}"
+    return "n/a" if value is None else str(value)
+
+
+def record_headline(sla: SlaMonth) -> str | None:
+    """The record in a sentence, or None when it holds no complete month.
+
+    ``Marketing met its MQL goal in 7 of the last 12 months; sales touched 95% of MQLs within
+    24 h across them.``
+    """
+    r = sla.record
+    if r is None or r.complete.is_empty():
+        return None
+    met, with_goal = r.met()
+    n = r.complete.height
+    span = "the last month" if n == 1 else f"the last {n} months"
+    market = (
+        f"Marketing had no MQL goal in {span}"
+        if not with_goal
+        else f"Marketing met its MQL goal in {met} of {span}"
+        + ("" if with_goal == n else f" with a goal ({n - with_goal} had none)")
+    )
+    hours = sorted(set(r.months["first_touch_hours"].to_list()))
+    within = f"{hours[0]:g} h" if len(hours) == 1 else "the agreed first-touch time"
+    share_ = r.compliance("touch")
+    sales = (
+        "no first-touch deadline was judged"
+        if share_ is None
+        else f"sales touched {share(share_)} of MQLs within {within} across them"
+    )
+    return sentence(f"{market}; {sales}")
+
+
+def record_line(sla: SlaMonth) -> str:
+    """``MQL goal met 2 of 12 months · first touch 95%`` (the report index's line for the record)."""
+    r = sla.record
+    if r is None or r.complete.is_empty():
+        return "No complete month yet"
+    met, with_goal = r.met()
+    touch = r.compliance("touch")
+    return f"MQL goal met {met} of {with_goal} months · first touch on time {share(touch)}"
+
+
+def basis_label(basis: str) -> str:
+    """A record row's basis in words: ``committed``, ``amended``, ``no commitment``."""
+    return {"computed": "no commitment (goal computed now)"}.get(basis, basis)
+
+
+# ---- honest numbers: time to close, ranges, the chance of making it ----------------------------
+def range_words(level: float) -> str:
+    """What a range at ``level`` means, for a reader who has never seen a confidence interval.
+
+    >>> range_words(0.8)
+    'an 80% range: in 8 of 10 histories like this one, a range drawn this way holds the true value'
+    """
+    tenths = round(level * 10, 6)
+    odds = f"{tenths:g} of 10" if float(tenths).is_integer() else f"{level:.0%} of"
+    return (
+        f"{_article(level)} {level:.0%} range: in {odds} histories like this one, a range drawn "
+        "this way holds the true value"
+    )
+
+
+def _article(p: float) -> str:
+    """``an`` before 8%, 11%, 18%, 80%–89% (read aloud with a vowel), ``a`` otherwise."""
+    return "an" if f"{p:.0%}".startswith(("8", "11%", "18%")) else "a"
+
+
+def lag_phrase(k: int) -> str:
+    """``in the month of the MQL`` (0), ``within 1 month of the MQL``, ``within 4 months …``."""
+    return "in the month of the MQL" if k == 0 else f"within {count(k, 'month')} of the MQL"
+
+
+def maturity_sentence(plan: Plan) -> str:
+    """Step 2's time to close in one sentence, and what it implies for ``maturity_months``.
+
+    ``90% of won revenue arrives within 4 months of the MQL; with maturity_months 3 the sample's
+    last month (June 2026) has had time for 84% of it.``
+    """
+    m = plan.maturity
+    if m.months_to_threshold is None or m.last_month_maturity is None:
+        return "The history has no won revenue yet, so the time to close cannot be measured."
+    text = (
+        f"{share(m.threshold)} of won revenue arrives {lag_phrase(m.months_to_threshold)}; "
+        f"with maturity_months {m.maturity_months} the sample's last month "
+        f"({month_label(m.last_sample_month)}) has had time for {share(m.last_month_maturity)} "
+        "of it"
+    )
+    if m.last_month_maturity >= m.threshold:
+        return sentence(text + ", mature enough")
+    return sentence(
+        text + f", short of the {share(m.threshold)} threshold; maturity_months "
+        f"{m.months_to_threshold} would reach it"
+    )
+
+
+def sample_maturity_sentence(plan: Plan) -> str | None:
+    """How much of its eventual revenue the whole sample has seen (None when unknown)."""
+    s = plan.maturity.sample_maturity
+    if s is None:
+        return None
+    return (
+        f"Weighted by their MQLs, the sample's months have seen about {share(s)} of the won "
+        "revenue they will bring, so the revenue per MQL above "
+        + ("is close to final." if s >= 0.98 else "is, if anything, on the low side.")
+    )
+
+
+def value_range_sentence(plan: Plan) -> str | None:
+    """Step 2's range: ``An MQL is worth $71.77, plausibly anywhere from $66.98 to $76.55 (…)``."""
+    u = plan.uncertainty
+    r = u.revenue_per_mql
+    if r.value is None or r.low is None:
+        return None
+    return sentence(
+        f"An MQL is worth {usd(r.value)}, plausibly anywhere from {usd(r.low)} to {usd(r.high)} "
+        f"({range_words(u.level)}). The range is narrow when many MQLs and many wins back the "
+        "number, wide when a few large deals carry it"
+    )
+
+
+def goal_range_sentence(plan: Plan) -> str | None:
+    """``1,046 MQLs; 80% range 980–1,120: …`` (None without a goal)."""
+    u, g = plan.uncertainty, plan.goal
+    if g.mqls is None or u.goal_low is None:
+        return None
+    r = u.revenue_per_mql
+    high = (
+        f"if as little as {usd(r.low)}, {count(u.goal_high)} are needed"
+        if u.goal_high is not None
+        else "at the low end of the range an MQL is worth $0, so no number is surely enough"
+    )
+    span = f"{count(u.goal_low)}–{count(u.goal_high)}" if u.goal_high is not None else "open-ended"
+    return sentence(
+        f"{count(g.mqls)} MQLs; {u.level:.0%} range {span}: if an MQL is worth as much as "
+        f"{usd(r.high)}, {count(u.goal_low)} are enough; {high}"
+    )
+
+
+def chance_sentence(plan: Plan) -> str | None:
+    """Step 5's chance: ``A 38% chance of reaching 1,046 MQLs at the recent pace: …`` (or None)."""
+    f = plan.forecast
+    if f.forecast is None:
+        return None
+    model = (
+        f"{_last_year(plan.month)} scaled by the last three months against the same three "
+        "months a year before"
+        if f.model == "seasonal"
+        else "the last three months' average"
+    )
+    spread = "" if f.low is None else f" ({f.level:.0%} range {whole(f.low)}–{whole(f.high)})"
+    forecast = f"the forecast is {whole(f.forecast)} MQLs{spread}, {model}"
+    season = ""
+    if f.seasonal_change is not None:
+        before = month_label(shift_month(plan.month, -13)).split()[0]
+        side = "above" if f.seasonal_change >= 0 else "below"
+        change = (
+            f"level with {before}"
+            if abs(f.seasonal_change) < 0.005
+            else f"{share(abs(f.seasonal_change))} {side} {before}"
+        )
+        season = f"; {_last_year(plan.month)} was {change}"
+    if f.probability is None or f.goal_mqls is None:
+        return sentence(f"{forecast[0].upper()}{forecast[1:]}{season}")
+    return sentence(
+        f"{chance(f.probability)} of reaching {count(f.goal_mqls)} MQLs at the recent pace: "
+        f"{forecast}{season}"
+    )
+
+
+def chance(p: float) -> str:
+    """``A 38% chance``; ``Less than a 1% chance``, ``More than a 99% chance`` at the ends.
+
+    >>> chance(0.3812), chance(0.0004), chance(0.9991), chance(0.8)
+    ('A 38% chance', 'Less than a 1% chance', 'More than a 99% chance', 'An 80% chance')
+    """
+    if p < 0.005:
+        return "Less than a 1% chance"
+    if p > 0.995:
+        return "More than a 99% chance"
+    return f"{_article(p).capitalize()} {p:.0%} chance"
+
+
+def backtest_sentence(plan: Plan) -> str | None:
+    """How well the forecast did on the history: ``Tested on the 20 earlier months …``."""
+    f = plan.forecast
+    if f.mean_abs_error is None:
+        return None
+    worst = f.backtest.select(pl.col("error").abs().max()).item()
+    return sentence(
+        f"Tested on the {count(f.backtest.height)} earlier months the history allows, as if each "
+        f"were next, the forecast was off by {share(f.mean_abs_error)} on average and "
+        f"{share(worst)} at worst"
+    )
+
+
+def _last_year(month: str) -> str:
+    """``last year's November`` for 2026-11."""
+    return f"last year's {month_label(shift_month(month, -12)).split()[0]}"
 
 
 # ---- the clock ---------------------------------------------------------------------------------
@@ -500,6 +795,13 @@ def clock_comparison(sla: SlaMonth) -> str:
     assert t is not None and t.clock is not None
     k, p = t.clock, sla.plan.params
     h = count(p.first_touch_hours)
+    if not k.compared or k.working_judged is None or k.working_met is None:
+        return sentence(
+            f"First touches judged in {t.month_label} on the calendar clock ({h} h, the rule): "
+            f"{_met_of(k.calendar_met, k.calendar_judged)}. Working hours are not computed on "
+            "the calendar clock (it keeps the run fast); set sla_clock: working to see both "
+            "clocks side by side"
+        )
     rule = p.sla_clock == "working"
     cal = f"on the calendar clock ({h} h{'' if rule else ', the rule'})"
     work = f"on working hours ({h} working hours{', the rule' if rule else ''})"

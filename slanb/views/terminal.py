@@ -12,13 +12,21 @@ from slanb.engine.month import SlaMonth
 from slanb.errors import SlanbError
 from slanb.views.format import sentence, usd
 from slanb.views.sentences import (
+    backtest_sentence,
+    basis_sentence,
+    chance_sentence,
     cross_check_sentence,
     dashboard_rules,
     dashboard_title,
     empty_dashboard,
     goal_headline,
+    goal_range_sentence,
+    maturity_sentence,
     not_begun,
+    plan_against_commitment,
+    record_headline,
     tracking_sentence,
+    value_range_sentence,
 )
 
 _LEAD_IDS_SHOWN = 4  # lead ids printed per rep; summary.json has them all
@@ -83,6 +91,21 @@ def plan_text(sla: SlaMonth) -> str:
         rate = "n/a" if s["rate"] is None else f"{s['rate']:.1%}"
         per = "n/a" if p["count"] is None else f"{p['count']:,.1f}"
         lines.append(f"   {s['label']:<12} {s['count']:>8,} {rate:>7}   per rep {per:>7}")
+    lines += ["", "Commitment", *[f"   {line}" for line in plan_against_commitment(sla)]]
+    record = record_headline(sla)
+    if record:
+        lines += ["", "Record", f"   {record}"]
+    lines += ["", "How sure (time to close, ranges, the chance of making it)"]
+    honest = (
+        maturity_sentence(plan),
+        value_range_sentence(plan),
+        goal_range_sentence(plan),
+        chance_sentence(plan),
+        backtest_sentence(plan),
+        *plan.maturity.messages,
+        *plan.forecast.messages,
+    )
+    lines += [f"   - {text}" for text in honest if text]
     return clean("\n".join(lines))
 
 
@@ -113,6 +136,8 @@ def dashboard_text(sla: SlaMonth) -> str:
         lines += [f"  {n:<{width}}  {late:>16}  {short:>13}  {ids}" for n, late, short, ids in rows]
     if t.messages:
         lines += ["", "Notes:", *[f"  - {m}" for m in t.messages]]
+    if sla.commitment is not None:
+        lines += ["", basis_sentence(sla)]
     return clean("\n".join(lines))
 
 

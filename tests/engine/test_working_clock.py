@@ -20,6 +20,7 @@ touch; Monday 2026-03-16 is a company holiday. R1 works in UTC, R2 in New York (
 
 from __future__ import annotations
 
+import polars as pl
 import pytest
 
 from slanb.errors import SlanbError
@@ -117,6 +118,13 @@ def test_calendar_clock_is_the_default_and_judges_the_leave_too(clock_history):
     assert _breached(t)["R3"] == ["L5"]
     assert t.clock is not None and t.clock.sla_clock == "calendar"
     assert t.clock.working_away == 1  # L5 would be away on the working clock
+    # both rules on the calendar clock: the working calendar is not built, the working side unknown
+    assert not t.clock.compared
+    assert (t.clock.working_judged, t.clock.working_met, t.clock.working_median_hours) == (
+        None,
+        None,
+        None,
+    )
 
 
 def test_a_bad_holidays_country_names_the_parameter():
@@ -138,3 +146,29 @@ def test_us_holidays_move_the_working_deadline(clock_history):
     """holidays_country US: no US public holiday from 03-02 to 03-19, so the verdicts stand."""
     t = _track(clock_history, sla_clock="working", holidays_country="US")
     assert (t.first_touch.judged, t.first_touch.met) == (5, 2)
+
+
+def test_the_record_judges_every_month_on_the_calendar_clock(clock_history):
+    """The record (page 07) keeps the calendar clock whatever ``sla_clock`` says (docs/metrics.md).
+
+    March on the calendar clock: the six first touches judged, none met (every deadline 24 h after
+    mql_at); the working clock's tracking judges five (L5 away) and meets two, the record still
+    reads 6 judged, 0 met.
+    """
+    from slanb.engine.month import compute
+
+    base = Params(
+        db=str(clock_history),
+        month="2026-03",
+        lookback_months=1,
+        maturity_months=0,
+        company_holidays=("2026-03-16",),
+        cadence_calls=1,
+    )
+    for clock in ("calendar", "working"):
+        sla = compute(base.replace(sla_clock=clock))
+        assert sla.record is not None
+        march = sla.record.months.filter(pl.col("month") == "2026-03").row(0, named=True)
+        assert (march["touch_judged"], march["touch_met"]) == (6, 0), clock
+    assert sla.tracking is not None
+    assert (sla.tracking.first_touch.judged, sla.tracking.first_touch.met) == (5, 2)

@@ -5,7 +5,11 @@ from __future__ import annotations
 import html
 import json
 import re
+import resource
 import shutil
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -221,3 +225,33 @@ def test_a_bad_month_writes_nothing(db, tmp_path):
     with pytest.raises(SlanbError, match="YYYY-MM"):
         build_report(Params(db=str(db), month="../../etc"), out=out, progress=lambda _: None)
     assert not out.exists()
+
+
+def test_a_full_disk_while_writing_keeps_the_previous_report(built, db, tmp_path):
+    """A file-size limit (as a full disk would) stops the pages being written: clear error, old report."""
+    _, out, _ = built
+    previous = tmp_path / "reports"
+    shutil.copytree(out, previous)
+    before = (previous / "2026-10" / "summary.json").read_bytes()
+
+    def limit() -> None:  # the child's writes past 300 kB fail with EFBIG instead of killing it
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (300_000, 300_000))
+
+    slanb = Path(sys.executable).with_name("slanb")
+    run = subprocess.run(
+        [str(slanb), "report", "--db", str(db), "--out", str(previous)],
+        preexec_fn=limit,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert run.returncode == 1
+    assert run.stderr.strip().splitlines() == [
+        f"slanb report: error: Cannot write the October 2026 report into {previous}: File too "
+        "large (a full disk or a file-size limit?). Free some space and run `slanb report` again; "
+        "the previous report was left in place."
+    ]
+    assert (previous / "2026-10" / "summary.json").read_bytes() == before
+    assert sorted(p.name for p in previous.iterdir()) == ["2026-10"]  # no build folder left

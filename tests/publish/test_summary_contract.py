@@ -19,7 +19,17 @@ from slanb.store.demo import build_demo
 from slanb.views.sentences import summary
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
-ADDED = {"sentences", "in_progress", "clock"}
+ADDED = {
+    "sentences",
+    "in_progress",
+    "commitment",
+    "record",
+    "terms",
+    "maturity",
+    "uncertainty",
+    "forecast",
+    "clock",
+}
 
 
 @pytest.fixture(scope="module")

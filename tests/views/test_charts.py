@@ -313,3 +313,48 @@ def test_speed_to_lead_draws_both_rates_per_band(april):
     assert rows["Never"]["touched"] == "Never touched"
     svg = _svg(chart)
     assert "Won rate" in svg and "SQL rate" in svg and "50.0%" in svg
+
+
+def test_time_to_close_draws_both_shares_the_threshold_and_the_sample_month():
+    curve = pl.DataFrame(
+        {
+            "lag": [0, 1, 2],
+            "cohorts": [3, 2, 1],
+            "mqls": [8, 6, 4],
+            "revenue": [150.0, 300.0, 300.0],
+            "won_leads": [2, 2, 0],
+            "revenue_share": [0.1304, 0.4783, 1.0],
+            "won_share": [0.4286, 1.0, 1.0],
+        }
+    )
+    chart = charts.time_to_close(curve, threshold=0.9, maturity_months=1)
+    rows = _layer_data(chart, 1)
+    assert [(r["measure"], r["share"]) for r in rows if r["lag"] == 1] == [
+        ("Won revenue", 0.4783),
+        ("Won leads", 1.0),
+    ]
+    svg = _svg(chart)
+    for text in ("When deals really close", "sample's last month", "Won revenue", "90%"):
+        assert text in svg
+
+
+def test_forecast_backtest_draws_the_history_the_forecast_and_the_goal():
+    backtest = pl.DataFrame(
+        {
+            "month": ["2026-04", "2026-05", "2026-06"],
+            "actual": [121, 102, 111],
+            "forecast": [110.0, 113.667, 111.0],
+            "error": [0.1, -0.1026, 0.0],
+        }
+    )
+    chart = charts.forecast_backtest(
+        backtest, month="2026-07", forecast=89.07, low=80.05, high=99.1, goal=85
+    )
+    spec = chart.to_dict()
+    assert spec["layer"][2]["encoding"]["y"]["field"] == "low"
+    svg = _svg(chart)
+    assert "goal 85" in svg and "Jul 2026" in svg and "tested on the history" in svg
+    bare = charts.forecast_backtest(
+        backtest, month="2026-07", forecast=None, low=None, high=None, goal=None
+    )
+    assert len(bare.to_dict()["layer"]) == 2

@@ -73,3 +73,11 @@ def test_the_calendar_clock_says_what_working_hours_would_do(clock_history):  # 
     )
     assert "on working hours those 1 would be away" in sentences.away_rule(sla)
     assert "routing time counts against the rep" in sentences.delays_sentence(sla)
+    # the working side is not computed on the calendar clock: one row, and the sentence says so
+    assert sentences.clock_comparison(sla) == (
+        "First touches judged in March 2026 on the calendar clock (24 h, the rule): 0% met (0 of "
+        "6, 6 breached). Working hours are not computed on the calendar clock (it keeps the run "
+        "fast); set sla_clock: working to see both clocks side by side."
+    )
+    assert "Working hours: within" not in scorecard.clock_table(sla).data
+    assert "Calendar clock: within 24 h (the rule)" in scorecard.clock_table(sla).data

@@ -367,3 +367,32 @@ def test_a_month_part_way_says_to_go_and_where_the_goal_line_stands(april):
     assert "Pending (deadline later in the month): 5 first touches, 9 cadences." in (
         scorecard.compliance_summary(mid).data
     )
+
+
+def test_the_summary_dashboard_counts_the_reps_it_leaves_out_apart_from_unassigned(
+    april, monkeypatch
+):
+    monkeypatch.setattr(scorecard, "_DASHBOARD_TOP", 1)  # shows Bob | "Smith" (R2) only
+    brief = scorecard.dashboard_summary(april).data
+    assert "<p>The 1 more rep and the unassigned leads on the dashboard, the leads" in brief
+
+
+def test_the_bucket_ranges_mark_thin_buckets_and_say_the_rule(matrix):
+    html = narrative.matrix_ranges(matrix).data
+    # hand-raiser A: 2 won leads, shrunk to $788 (tests/engine/test_intervals.py)
+    assert "Hand-raiser, fit A †" in html and "$788" in html and "$396.74 to $1,179.26" in html
+    assert "thin: 2 won leads; keeps 20% of its own value, the rest is the overall $610" in html
+    note = narrative.matrix_ranges_note(matrix).data
+    assert "fewer than 10 won leads is *thin* (†)" in note and "7 buckets are thin" in note
+
+
+def test_step_5_states_the_chance_beside_the_verdict(worked):
+    """The worked example has one month to backtest on: a forecast, but no chance, and why."""
+    html = narrative.chance_summary(worked).data
+    assert '<span class="slanb-verdict"' in html and ">Realistic</span>" in html
+    assert (
+        "<strong>The forecast is 720 MQLs, last year&#x27;s October scaled by the last three "
+        "months against the same three months a year before; last year&#x27;s October was level "
+        "with September.</strong>"
+    ) in html
+    assert "Only 1 earlier month(s) to test the forecast on (at least 3 needed)" in html

@@ -1,7 +1,8 @@
 -- Every MQL with mql_at in [$start, $cutoff), aggregated by month of MQL and 2x3 bucket, with what
 -- became of it before $cutoff: contacted (a $touch_kinds activity at/after mql_at), reached SQL,
 -- got a deal, won (won deals closed before $cutoff; a lead with two won deals counts both).
--- Leads with a NULL intent or fit form the single `unknown` bucket.
+-- Leads with a NULL intent or fit form the single `unknown` bucket. `revenue_sq` sums each lead's
+-- won revenue squared: with `revenue` and `mqls` it gives the spread of revenue per lead.
 -- Activities are reduced to each lead's last touch in [$start, $cutoff) before they meet the
 -- sample: a lead was contacted exactly when that touch is at/after its mql_at (mql_at >= $start),
 -- and a grouped scan is far cheaper than joining every activity to the sample.
@@ -56,7 +57,8 @@ final as (
         count(d.lead_id) as got_deal,
         count(w.lead_id) as won_leads,
         coalesce(sum(w.won_deals), 0)::bigint as won_deals,
-        coalesce(sum(w.revenue), 0)::double as revenue
+        coalesce(sum(w.revenue), 0)::double as revenue,
+        coalesce(sum(w.revenue::double * w.revenue::double), 0)::double as revenue_sq
     from sample as s
     left join won as w on w.lead_id = s.lead_id
     left join any_deal as d on d.lead_id = s.lead_id

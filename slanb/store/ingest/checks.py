@@ -76,7 +76,7 @@ class IngestError(SlanbError):
             lines.append(f"Problems per column: {_tally(self.problems)}.")
         lines.append(_ROW_NOTE)
         short = {p.file for p in self.problems if p.row is None and p.column is not None}
-        for file in sorted(short, key=_file_order):
+        for file in sorted((f for f in short if Path(f).stem in _TABLES), key=_file_order):
             table = _TABLES[Path(file).stem]
             lines.append(f"The columns {file} must have (in any order): {table.header_names}.")
         lines.append(
@@ -102,7 +102,8 @@ def _validate(con: duckdb.DuckDBPyConnection, staged: list[_Staged]) -> list[Pro
                     message = f"{message} (first in row {s.row(first)})"
                 if value is not None:
                     message = f"{_show(value)} {message}"
-                found.append(Problem(s.file, s.row(rid), column, value, message))
+                file, row, name = s.locate(rid, column)
+                found.append(Problem(file, row, name, value, message))
         order = {c.name: i for i, c in enumerate(s.table.columns)}
         found.sort(key=lambda p: (p.row or 0, order.get(p.column or "", -1)))
         problems += found

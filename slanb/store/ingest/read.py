@@ -51,6 +51,14 @@ class _Staged:
         idx = rowid + 1
         return idx + 1 + bisect_left(self.skips, idx)
 
+    def locate(self, rowid: int, column: str | None) -> tuple[str, int | None, str | None]:
+        """The file, row and column a problem with ``column`` of staged row ``rowid`` names.
+
+        A contract file names itself; a source export (slanb.store.sources) names its own file,
+        row and column.
+        """
+        return self.file, self.row(rowid), column
+
 
 def _stage(con: duckdb.DuckDBPyConnection, table: _Table, path: Path) -> _Staged:
     """Read one file into ``_stage_{table}``."""

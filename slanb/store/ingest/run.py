@@ -24,6 +24,7 @@ import contextlib
 import errno
 import os
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -35,7 +36,7 @@ from slanb.paths import project_root, resolve_path
 from slanb.store.db import connect, create_schema, load_sql, upgrade_schema
 from slanb.store.ingest.checks import IngestError, _validate
 from slanb.store.ingest.contract import _CONTRACT, _EXPECTED_FILES
-from slanb.store.ingest.read import _stage
+from slanb.store.ingest.read import _stage, _Staged
 from slanb.store.ingest.write import (
     _WORK_PREFIX,
     TableCounts,
@@ -63,10 +64,12 @@ class IngestReport:
     tables: dict[str, TableCounts]
     ignored_columns: dict[str, tuple[str, ...]]
     exported_at: datetime | None
+    notes: tuple[str, ...] = ()  # what a source import read, dropped and decided, in its words
 
     def format(self) -> str:
         """A few readable lines, one per table."""
         lines = [f"Imported {self.folder} into {self.db}"]
+        lines += list(self.notes)
         for table in _CONTRACT:
             counts = self.tables.get(table.name)
             if counts is None:
@@ -83,7 +86,12 @@ class IngestReport:
         return "\n".join(lines)
 
 
-def ingest(folder: str | os.PathLike[str], *, db: str | os.PathLike[str]) -> IngestReport:
+def ingest(
+    folder: str | os.PathLike[str],
+    *,
+    db: str | os.PathLike[str],
+    mapping: str | os.PathLike[str] | None = None,
+) -> IngestReport:
     """Check the export in ``folder`` against the data contract, then upsert it into ``db``.
 
     Creates ``db`` with the contract schema if it does not exist. Any problem raises
@@ -94,9 +102,25 @@ def ingest(folder: str | os.PathLike[str], *, db: str | os.PathLike[str]) -> Ing
     The import writes a copy of ``db`` beside it and renames the copy over ``db`` once it is
     complete: a reader never waits for it and never sees half an import, and a killed import
     leaves ``db`` as it was. One import at a time writes in a folder (:data:`LOCK_TIMEOUT`).
+
+    With ``mapping`` (a mapping file, see docs/crm.md) ``folder`` is a CRM's own export (HubSpot,
+    Salesforce): the source reads it into the same staging tables, and the same checks and
+    writing follow.
     """
     source = resolve_path(folder)
-    files = _find_files(source, given=folder)
+    if mapping is None:
+        files = _find_files(source, given=folder)
+
+        def stage(con: duckdb.DuckDBPyConnection) -> tuple[list[_Staged], list, list[str]]:
+            tables = [t for t in _CONTRACT if t.name in files]
+            return [_stage(con, t, files[t.name]) for t in tables], [], []
+    else:
+        from slanb.store.sources import plan_source  # the sources build on this package
+
+        if not source.is_dir():
+            msg = f"No export folder at {source}{_relative_note(folder)}."
+            raise SlanbError(msg)
+        files, stage = plan_source(source, mapping, is_file=_export_file)
     target = resolve_path(db)
     created = not target.exists()
     if created and not target.parent.is_dir():
@@ -121,7 +145,7 @@ def ingest(folder: str | os.PathLike[str], *, db: str | os.PathLike[str]) -> Ing
                         create_schema(con)
                     else:  # a version-1 history gains version 2's optional columns, empty
                         upgrade_schema(con)
-                    report = _import(con, files, folder=source, db=target, created=created)
+                    report = _import(con, files, stage, folder=source, db=target, created=created)
             except (duckdb.IOException, duckdb.FatalException, OSError) as exc:
                 # Reading the export turns its own errors into SlanbError: this one is a write
                 # (a full disk, a quota, a file-size limit) of the copy, which is then removed.
@@ -255,6 +279,7 @@ def _relative_note(given: str | os.PathLike[str]) -> str:
 def _import(
     con: duckdb.DuckDBPyConnection,
     files: dict[str, Path],
+    stage: Callable[[duckdb.DuckDBPyConnection], tuple[list[_Staged], list, list[str]]],
     *,
     folder: Path,
     db: Path,
@@ -264,7 +289,7 @@ def _import(
     # taken before any is read and compared once all are staged (when a CRM export job is still
     # writing the folder, the files would not match each other either).
     before = {name: _identity(path) for name, path in files.items()}
-    staged = [_stage(con, table, files[table.name]) for table in _CONTRACT if table.name in files]
+    staged, refused, notes = stage(con)
     for name, path in files.items():
         if _identity(path) != before[name]:
             msg = (
@@ -272,6 +297,8 @@ def _import(
                 "unchanged. Wait until the export is complete and run `slanb ingest` again."
             )
             raise SlanbError(msg)
+    if refused:  # a source export broken in its own terms: the contract rules would only echo it
+        raise IngestError(refused, folder=folder, db=db, created=created)
     problems = _validate(con, staged)
     if problems:
         raise IngestError(problems, folder=folder, db=db, created=created)
@@ -297,4 +324,5 @@ def _import(
         tables=counts,
         ignored_columns={s.file: s.ignored for s in staged if s.ignored},
         exported_at=datetime.fromisoformat(rows[0][0]) if rows else None,
+        notes=tuple(notes),
     )

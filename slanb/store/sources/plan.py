@@ -1,0 +1,60 @@
+"""Which files of an export a source reads, and the staging step the import runs over them."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+
+from slanb.errors import SlanbError
+from slanb.store.ingest.checks import Problem
+from slanb.store.ingest.read import _Staged
+from slanb.store.sources.mapping import SourceMapping, load_mapping, required_files
+from slanb.store.sources.raw import Findings, api_key, label_key, read_raw
+
+Stage = Callable[[duckdb.DuckDBPyConnection], tuple[list[_Staged], list[Problem], list[str]]]
+
+
+def plan_source(
+    folder: Path,
+    mapping: str | os.PathLike[str] | SourceMapping,
+    *,
+    is_file: Callable[[Path], bool],
+) -> tuple[dict[str, Path], Stage]:
+    """The export's files by name, and the function that stages them on a connection.
+
+    ``is_file`` is the import's own test of an export file (links followed, folders refused).
+    The staging function returns the staged contract tables, the problems found in the export's
+    own terms (which refuse it before any contract rule is checked) and the report's lines.
+    """
+    m = mapping if isinstance(mapping, SourceMapping) else load_mapping(mapping)
+    files = {name: folder / file for name, file in m.files.items()}
+    present = {name: path for name, path in files.items() if is_file(path)}
+    missing = [name for name in required_files(m.source) if name not in present]
+    if missing:
+        held = sorted(p.name for p in folder.iterdir() if not p.name.startswith("."))
+        seen = f"It holds {', '.join(held)}." if held else "It is empty."
+        names = ", ".join(m.files[n] for n in missing)
+        msg = (
+            f"No {names} in {folder} for the {m.source} source. {seen} Export it into the "
+            f"folder, or name its file in the mapping (files: {{{missing[0]}: FILE.csv}})."
+        )
+        raise SlanbError(msg)
+
+    def stage(con: duckdb.DuckDBPyConnection) -> tuple[list[_Staged], list[Problem], list[str]]:
+        findings = Findings()
+        normalize = label_key if m.source == "hubspot" else api_key
+        raws = {
+            name: read_raw(con, name, path, normalize=normalize, problems=findings.problems)
+            for name, path in present.items()
+        }
+        if m.source == "hubspot":
+            from slanb.store.sources.hubspot import stage_hubspot as run
+        else:
+            from slanb.store.sources.salesforce import stage_salesforce as run
+        staged = run(con, raws, m, findings)
+        return staged, findings.problems, findings.notes
+
+    return present, stage
