@@ -46,18 +46,30 @@ def holiday_dates(params: Params, *, first_day: date, last_day: date) -> list[da
 
 
 def build_calendar(
-    con: duckdb.DuckDBPyConnection, params: Params, *, first_day: date, last_day: date
+    con: duckdb.DuckDBPyConnection,
+    params: Params,
+    *,
+    first_day: date,
+    last_day: date,
+    empty: bool = False,
 ) -> None:
-    """(Re)create the temporary table ``working_calendar`` for ``first_day`` to ``last_day``."""
+    """(Re)create the temporary table ``working_calendar`` for ``first_day`` to ``last_day``.
+
+    ``empty``: the table with its columns and no rows (both rules on the calendar clock).
+    """
     start, end = params.working_minutes
+    # resolved even for an empty table, so a bad holidays parameter is refused on either clock
+    holidays_off = holiday_dates(params, first_day=first_day, last_day=last_day)
+    query = load_sql("track/working_calendar")
     con.execute(
-        "create or replace temp table working_calendar as " + load_sql("track/working_calendar"),
+        "create or replace temp table working_calendar as "
+        + (f"select * from ({query}) where false" if empty else query),
         {
             "timezone": params.timezone,
             "first_day": first_day,
             "last_day": last_day,
             "working_isodows": params.working_isodows,
-            "holidays": holiday_dates(params, first_day=first_day, last_day=last_day),
+            "holidays": holidays_off,
             "work_start_minutes": start,
             "work_end_minutes": end,
         },

@@ -313,9 +313,7 @@ def track(
         cutoff - timedelta(hours=p.first_touch_hours), cutoff - timedelta(days=reach_days)
     )
     first_day, last_day = calendar_span(min(window.start, reach_from), end)
-    if not working:
-        first_day = last_day + timedelta(days=1)  # no days: an empty calendar
-    build_calendar(con, p, first_day=first_day, last_day=last_day)
+    build_calendar(con, p, first_day=first_day, last_day=last_day, empty=not working)
     rules = con.sql(
         load_sql("track/rules_by_rep"),
         params={
