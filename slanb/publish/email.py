@@ -24,7 +24,7 @@ import jinja2
 
 from slanb.months import month_label
 from slanb.views import theme
-from slanb.views.format import count, dollars, plural, share, touches
+from slanb.views.format import capital, count, dollars, plural, share, touches
 
 
 @dataclass(frozen=True)
@@ -107,7 +107,7 @@ class Body:
                     lines.append(f"  {f.label}: {f.value} = {f.share_text}{note}")
                 lines.append("")
         if self.dashboard_title:
-            lines += ["Don't be on the dashboard", f"{_capital(self.dashboard_title)}."]
+            lines += ["Don't be on the dashboard", f"{capital(self.dashboard_title)}."]
             for r in self.dashboard:
                 late, short = r["late_first_touch"], r["short_cadence"]
                 lines.append(
@@ -172,7 +172,7 @@ def render(summary: dict[str, Any], *, attachments: list[Attachment]) -> Body:
                 _pending(ft.get("pending", 0)),
             ),
             Figure(
-                f"{_capital(calls)} within {p.get('cadence_days', 14)} "
+                f"{capital(calls)} within {p.get('cadence_days', 14)} "
                 + ("working days" if p.get("cadence_clock") == "working" else "days"),
                 f"{c['met']:,} of {count(c['judged'], 'MQL')}",
                 c["met"] / c["judged"] if c["judged"] else None,
@@ -240,10 +240,6 @@ def _pending(n: int) -> str:
     return f"{n:,} not yet due" if n else ""
 
 
-def _capital(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
 def _nowrap(text: str) -> str:
     """``24 h`` and ``14 days`` with a no-break space, so a narrow screen never splits them."""
     return re.sub(r"(\d) (h|days)\b", "\\1\u00a0\\2", text)
@@ -251,7 +247,7 @@ def _nowrap(text: str) -> str:
 
 _ENV = jinja2.Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True)
 _ENV.filters["nowrap"] = _nowrap
-_ENV.filters["capital"] = _capital
+_ENV.filters["capital"] = capital
 
 
 @cache

@@ -19,7 +19,9 @@ from slanb.months import month_label
 __all__ = [
     "FIT_LABELS",
     "INTENT_LABELS",
+    "capital",
     "count",
+    "count_or_dash",
     "day",
     "dollars",
     "hours",
@@ -101,6 +103,22 @@ def hours(x: float | None) -> str:
     if x is None:
         return "n/a"
     return f"{round(x * 60)} min" if x < 1 else f"{x:,.1f} h"
+
+
+def capital(text: str) -> str:
+    """``text`` with its first letter upper-cased (the rest left as written).
+
+    >>> capital("5 calls in 14 days")
+    '5 calls in 14 days'
+    >>> capital("no rep")
+    'No rep'
+    """
+    return text[:1].upper() + text[1:]
+
+
+def count_or_dash(x: float | None) -> str:
+    """A table cell's count, or ``—`` where the count does not apply (None)."""
+    return "—" if x is None else count(x)
 
 
 def plural(n: int, singular: str, many: str | None = None) -> str:

@@ -21,6 +21,7 @@ from slanb.params import Params
 from slanb.views.format import (
     FIT_LABELS,
     INTENT_LABELS,
+    capital,
     count,
     dollars,
     months_span,
@@ -266,10 +267,7 @@ def matrix_detail(sla: SlaMonth) -> HTML:
 
 def funnel_table(sla: SlaMonth) -> HTML:
     """The sample's funnel: how many MQLs reached each stage, and what share."""
-    rows = [
-        {**r, "label": r["label"][:1].upper() + r["label"][1:]}
-        for r in sla.plan.funnel.stages.to_dicts()
-    ]
+    rows = [{**r, "label": capital(r["label"])} for r in sla.plan.funnel.stages.to_dicts()]
     return table(
         rows,
         [

@@ -19,7 +19,9 @@ from slanb.engine.month import SlaMonth
 from slanb.money import dec
 from slanb.views import pages
 from slanb.views.format import (
+    capital,
     count,
+    count_or_dash,
     dollars,
     hours,
     kind_list,
@@ -387,7 +389,7 @@ def compliance_table(sla: SlaMonth) -> HTML:
             "excluded": None,
         },
         {
-            "rule": f"{touches(p.cadence_calls, p.cadence_kinds)[:1].upper()}{touches(p.cadence_calls, p.cadence_kinds)[1:]} in {cadence_window(p)}",
+            "rule": f"{capital(touches(p.cadence_calls, p.cadence_kinds))} in {cadence_window(p)}",
             "judged": c.judged,
             "met": c.met,
             "breached": c.breached,
@@ -405,7 +407,7 @@ def compliance_table(sla: SlaMonth) -> HTML:
             Column("breached", "Breached", integer, numeric=True),
             Column("share", "Share met", share, numeric=True),
             Column("pending", "Pending", integer, numeric=True),
-            Column("excluded", "Excluded (deal)", lambda x: "—" if x is None else count(x), True),
+            Column("excluded", "Excluded (deal)", count_or_dash, True),
         ],
     )
 
@@ -465,7 +467,7 @@ def dashboard_summary(sla: SlaMonth) -> HTML:
         )
     reps, unassigned = dashboard_reps(sla)
     lead = (
-        f"<p><strong>{esc(reps_on(reps)[:1].upper() + reps_on(reps)[1:])} "
+        f"<p><strong>{esc(capital(reps_on(reps)))} "
         f"{'is' if reps == 1 else 'are'} on the dashboard</strong>"
         f"{', plus unassigned leads' if unassigned and reps else ''} for {esc(t.month_label)}. "
         f"{esc(dashboard_rules(sla))}</p>"
@@ -578,7 +580,7 @@ def clock_table(sla: SlaMonth) -> HTML:
             Column("met", "Met", integer, numeric=True),
             Column("breached", "Breached", integer, numeric=True),
             Column("share", "Share met", share, numeric=True),
-            Column("away", "Away (out of office)", lambda x: "—" if x is None else count(x), True),
+            Column("away", "Away (out of office)", count_or_dash, True),
             Column("median", "Median to first touch", hours, numeric=True),
         ],
     )
