@@ -45,12 +45,13 @@ from slanb.months import month_label, parse_month
 from slanb.params import Params
 from slanb.paths import resolve_path
 from slanb.publish.layout import FAILED_DIR
-from slanb.store import db
+from slanb.store import db, handover
 from slanb.views import narrative, pages, sentences
 from slanb.views.theme import SLATE, VERDICT_COLORS, VERDICT_WORDS
 
 TITLE = "Marketing-to-Sales SLA"
 KERNEL = "python3"
+HANDOVER = ".handover.pickle"  # the month computed once, for every kernel (slanb.store.handover)
 HIDDEN_TAGS = frozenset({"parameters", "injected-parameters"})
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _log = logging.getLogger(__name__)
@@ -106,6 +107,7 @@ def build_report(
     out_dir = resolve_path(out).resolve()
     books = _notebooks(notebooks_dir)
     history = _identity(params.db_path)  # before reading: an import after this is noticed
+    files = handover.files_state(params)  # likewise, for the kernels' check of the handover
     with db.connect(params.db_path) as con:
         sla = compute_on(con, params.replace(db=str(params.db_path.resolve())))
     params = sla.params
@@ -119,7 +121,9 @@ def build_report(
     try:
         with ThreadPoolExecutor(max_workers=1) as bundle_pool:
             bundle: Future[str] = bundle_pool.submit(_vega_bundle)
-            runs = _run_all(books, tmp, params, progress=progress, workers=workers)
+            handed = _hand_over(sla, tmp, files=files)
+            runs = _run_all(books, tmp, params, progress=progress, workers=workers, env=handed)
+            (tmp / HANDOVER).unlink()
             failed = [r for r in runs if r.status != "ok"]
             if failed:
                 _keep_failed(out_dir, month, tmp, failed)
@@ -159,6 +163,17 @@ def build_report(
     )
 
 
+def _hand_over(sla: SlaMonth, tmp: Path, *, files: dict[str, Any]) -> dict[str, str]:
+    """Write ``sla`` for the kernels; the environment that tells them where it is.
+
+    Keyed by the parameters each kernel will see (the injected ones, read back as a notebook
+    reads them) and the files as they were before ``sla`` was computed.
+    """
+    seen = Params.from_mapping(sla.params.notebook_parameters(), source="notebook parameters")
+    path = handover.write(tmp / HANDOVER, sla, key=handover.fingerprint(seen, files=files))
+    return {**os.environ, handover.ENV: str(path)}
+
+
 def _notebooks(notebooks_dir: str | os.PathLike[str] | None) -> list[Path]:
     folder = resolve_path(notebooks_dir or "notebooks")
     books = sorted(folder.glob("[0-9][0-9]_*.ipynb"))
@@ -178,8 +193,12 @@ def _run_all(
     *,
     progress: Callable[[str], None],
     workers: int | None,
+    env: dict[str, str] | None = None,
 ) -> list[NotebookRun]:
-    """Execute every notebook into ``tmp``, ``workers`` kernels at a time, in notebook order."""
+    """Execute every notebook into ``tmp``, ``workers`` kernels at a time, in notebook order.
+
+    ``env`` is the kernels' environment (default: this process's).
+    """
     parameters = params.notebook_parameters()
     lock = threading.Lock()
 
@@ -194,6 +213,7 @@ def _run_all(
             with (tmp / f"{book.stem}.kernel.log").open("w", encoding="utf-8") as log:
                 km = _LoggedKernelManager(kernel_name=KERNEL)
                 km.kernel_log = log
+                km.kernel_env = env
                 # Absolute paths and no ``cwd``: papermill's cwd is a process-wide chdir, unsafe
                 # in threads.
                 papermill.execute_notebook(
@@ -298,10 +318,13 @@ class _LoggedKernelManager(AsyncKernelManager):
     """
 
     kernel_log: Any = None
+    kernel_env: dict[str, str] | None = None
 
     async def start_kernel(self, **kw: Any) -> None:  # noqa: D102
         kw.setdefault("stdout", self.kernel_log)
         kw.setdefault("stderr", self.kernel_log)
+        if self.kernel_env is not None:
+            kw.setdefault("env", self.kernel_env)
         await super().start_kernel(**kw)
 
 
