@@ -209,6 +209,8 @@ def bench_report(repeat: int | None, dbs: dict[str, Path]) -> dict[str, Any]:
     out_all: dict[str, Any] = {"notebooks": len(books), "histories": {}}
     with tempfile.TemporaryDirectory(dir=histories.CACHE) as out:
         for name, db in dbs.items():
+            # on a big history each notebook alone is a plan per kernel, six at once (at 10M:
+            # 1.5 GiB each, minutes on two cores): the demo shows the difference
             ways = REPORT_WAYS if name == "demo" else {"one plan": ""}
             log(f"report on {name} ({len(books)} notebooks): {', '.join(ways)}")
             runs: dict[str, list[dict[str, float]]] = {w: [] for w in ways}
