@@ -349,9 +349,15 @@ def _failure_message(failed: list[NotebookRun], folder: Path) -> str:
     first = failed[0]
     others = ", ".join(r.name for r in failed[1:])
     also = f" ({len(failed) - 1} more failed: {others})" if others else ""
+    executed = folder / f"{first.name}.ipynb"
+    kept = (
+        f"The executed notebook with the traceback is {executed}"
+        if executed.exists()  # a kernel that died mid-notebook left no notebook, only its log
+        else f"Its kernel's output is {folder / (first.name + '.kernel.log')}"
+    )
     return (
-        f"notebook {first.name} failed in {first.error}{also}. The executed notebook with the "
-        f"traceback is {folder / (first.name + '.ipynb')}; the previous report was left in place."
+        f"notebook {first.name} failed in {first.error}{also}. {kept}; the previous report was "
+        "left in place."
     )
 
 

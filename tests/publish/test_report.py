@@ -393,3 +393,32 @@ def test_a_reused_kernel_starts_each_notebook_empty_and_counts_its_cells_from_1(
         )
     assert "notebook 02_looks failed in cell In [3]" in str(err.value)
     assert "ValueError: leftover seen: False" in str(err.value)
+
+
+def test_a_kernel_that_dies_is_replaced_for_the_next_notebook(db, tmp_path):
+    """01 kills its kernel (workers=1): 02 still runs, on a new one; the error names 01's log."""
+    folder = tmp_path / "nbs"
+    folder.mkdir()
+    for name, code in [("01_dies", "import os\n\nos._exit(1)"), ("02_fine", "print('fine')")]:
+        nb = new_notebook(
+            cells=[
+                new_markdown_cell(f"# {name}"),
+                new_code_cell("month = None  # SLA month", metadata={"tags": ["parameters"]}),
+                new_code_cell(code),
+            ]
+        )
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "P", "language": "python"}
+        nbformat.write(nb, folder / f"{name}.ipynb")
+    said: list[str] = []
+    out = tmp_path / "reports"
+    with pytest.raises(SlanbError) as err:
+        build_report(
+            Params(db=str(db)), out=out, notebooks_dir=folder, progress=said.append, workers=1
+        )
+    log = out / ".failed" / "2026-10" / "01_dies.kernel.log"
+    assert str(err.value) == (
+        "notebook 01_dies failed in its kernel (DeadKernelError: Kernel died). Its kernel's "
+        f"output is {log}; the previous report was left in place."
+    )
+    assert log.exists()
+    assert "done 02_fine" in " ".join(said)
