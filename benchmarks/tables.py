@@ -325,7 +325,7 @@ def markdown(results: dict[str, Any]) -> str:
                 notes.append(f"ingest from {fmt} failed: {r['error']}")
     report = results.get("report")
     if report:
-        lines += ["", "## slanb report on the demo history", ""]
+        lines += ["", "## slanb report: one plan against each notebook alone", ""]
         if "error" in report:
             lines.append(f"Failed: {report['error']}")
         else:
