@@ -25,6 +25,7 @@ from slanb.errors import SlanbError
 from slanb.params import Params, load_params
 from slanb.publish import report
 from slanb.publish.report import build_report
+from slanb.store.demo import build_demo
 from slanb.views.sentences import summary as words_and_numbers
 from tests.conftest import write_history
 from tests.fixtures import worked_example
@@ -295,19 +296,30 @@ def _chart_specs(page: Path) -> list[str]:
     return [re.sub(r"altair-viz-[0-9a-f]+", "altair-viz", s) for s in specs]
 
 
-def test_pages_read_as_when_every_notebook_computes_the_month_itself(built, db, tmp_path):
-    """One plan handed to reused kernels, against a fresh kernel per notebook computing its own."""
-    result, _, _ = built
-    alone = build_report(
-        Params(db=str(db)), out=tmp_path / "alone", progress=lambda _: None, isolated=True
-    )
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory) -> Path:
+    """The default demo history (about 1,000 MQLs a month), as `make report` builds it."""
+    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    build_demo(path, seed=7, end="2026-10")
+    return path
+
+
+def test_pages_read_as_when_every_notebook_computes_the_month_itself(demo, tmp_path):
+    """On the demo: one plan handed to reused kernels, against a kernel per notebook computing it."""
+    params = Params(db=str(demo))
+    ours = build_report(params, out=tmp_path / "ours", progress=lambda _: None)
+    alone = build_report(params, out=tmp_path / "alone", progress=lambda _: None, isolated=True)
     for name in [*PAGES, "index"]:
-        ours, theirs = result.folder / f"{name}.html", alone.folder / f"{name}.html"
-        assert _visible_text(ours) == _visible_text(theirs), name
-        assert _chart_specs(ours) == _chart_specs(theirs), name
-    assert _chart_specs(result.folder / "02_revenue_per_mql.html")  # the specs were found
-    ours, theirs = (json.loads(r.summary.read_text(encoding="utf-8")) for r in (result, alone))
-    assert {**ours, "run_at": None} == {**theirs, "run_at": None}
+        page, theirs = ours.folder / f"{name}.html", alone.folder / f"{name}.html"
+        assert _visible_text(page) == _visible_text(theirs), name
+        assert _chart_specs(page) == _chart_specs(theirs), name
+    assert len(_chart_specs(ours.folder / "02_revenue_per_mql.html")) == 4  # the specs were found
+    assert "Step 2: Expected revenue per MQL" in _visible_text(
+        ours.folder / "02_revenue_per_mql.html"
+    )
+    mine, theirs = (json.loads(r.summary.read_text(encoding="utf-8")) for r in (ours, alone))
+    assert {**mine, "run_at": None} == {**theirs, "run_at": None}
+    assert mine["goal"]["mqls"] > 0
 
 
 def _probe_notebooks(folder: Path) -> Path:
