@@ -434,3 +434,21 @@ def test_a_kernel_that_dies_is_replaced_for_the_next_notebook(db, tmp_path):
     )
     assert log.exists()
     assert "done 02_fine" in " ".join(said)
+
+
+def test_the_vega_bundle_is_made_once_and_kept_in_the_cache(tmp_path, monkeypatch):
+    """Bundling costs vl-convert ~2.3 CPU s: the second report reads it from $XDG_CACHE_HOME/slanb."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    report._vega_bundle.cache_clear()
+    made = report._vega_bundle()
+    kept = list((tmp_path / "slanb").glob("vega-bundle-*-vl*.js"))
+    assert len(kept) == 1 and kept[0].read_text(encoding="utf-8") == made
+    assert "vegaEmbed" in made
+
+    def no_bundling(**_: object) -> str:
+        raise AssertionError("bundled again")
+
+    monkeypatch.setattr(report.vl_convert, "javascript_bundle", no_bundling)
+    report._vega_bundle.cache_clear()
+    assert report._vega_bundle() == made
+    report._vega_bundle.cache_clear()
