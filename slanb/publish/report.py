@@ -124,6 +124,12 @@ def build_report(
         f"building the {month_label(month)} report from {params.db_path} into {out_dir / month}"
     )
 
+    lock = threading.Lock()  # pages are rendered on the kernels' threads
+
+    def said(text: str) -> None:
+        with lock:
+            progress(text)
+
     tmp = _build_folder(out_dir, month)
     try:
         page = _page_context(sla, run_at, books, _vega_bundle())
@@ -135,11 +141,11 @@ def build_report(
             books,
             tmp,
             params,
-            progress=progress,
+            progress=said,
             workers=workers,
             env=env,
             fresh=isolated,
-            done=lambda run, notebook: _render(run, notebook, tmp, page, progress=progress),
+            done=lambda run, notebook: _render(run, notebook, tmp, page, progress=said),
         )
         (tmp / HANDOVER).unlink(missing_ok=True)
         failed = [r for r in runs if r.status != "ok"]
