@@ -5,7 +5,7 @@ For each scale (a cached demo history, see ``histories.py``) four workers run in
 step (the floor) and the pandas an analyst would write. Each is the median of ``--repeat`` runs after
 a warm-up, with its own peak RSS; the three ways' answers are checked against each other. Then
 ``slanb.store.ingest`` of the 1M-lead export (CSV and Parquet) and ``slanb report`` on the default demo
-history. Writes ``benchmarks/results.md`` and ``benchmarks/results.json``; asserts nothing.
+history, one plan against each notebook alone (and on ``--report-scales`` histories, one plan). Writes ``benchmarks/results.md`` and ``benchmarks/results.json``; asserts nothing.
 
     .venv/bin/python benchmarks/run.py [--scales 100000,1000000] [--repeat 5]
 """
