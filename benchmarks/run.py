@@ -5,7 +5,7 @@ For each scale (a cached demo history, see ``histories.py``) four workers run in
 step (the floor) and the pandas an analyst would write. Each is the median of ``--repeat`` runs after
 a warm-up, with its own peak RSS; the three ways' answers are checked against each other. Then
 ``slanb.store.ingest`` of the 1M-lead export (CSV and Parquet) and ``slanb report`` on the default demo
-history. Writes ``benchmarks/results.md`` and ``benchmarks/results.json``; asserts nothing.
+history, one plan against each notebook alone (and on ``--report-scales`` histories, one plan). Writes ``benchmarks/results.md`` and ``benchmarks/results.json``; asserts nothing.
 
     .venv/bin/python benchmarks/run.py [--scales 100000,1000000] [--repeat 5]
 """
@@ -16,6 +16,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -170,41 +171,69 @@ def bench_ingest(leads: int, repeat: int | None) -> dict[str, Any]:
     return out
 
 
-def bench_report(repeat: int | None) -> dict[str, Any]:
-    """``slanb report`` end to end on the demo history, and the kernels' share of it."""
+REPORT_WAYS = {
+    # one plan, handed to two reused kernels (what ``slanb report`` does) …
+    "one plan": "",
+    # … against every notebook in a kernel of its own computing the month, as before
+    "each notebook alone": ", isolated=True",
+}
+
+
+def _report_once(db: Path, out: str, extra: str) -> dict[str, float] | str:
+    """One report in a fresh process: its wall time and the CPU time of it and its kernels."""
+    code = (
+        "from slanb.params import Params; from slanb.publish.report import build_report; "
+        f"build_report(Params(db={str(db)!r}), out={out!r}, progress=lambda _: None{extra})"
+    )
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if proc.returncode != 0:
+        return "\n".join((proc.stderr or proc.stdout).strip().splitlines()[-5:])
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return {"wall": wall, "cpu": cpu}
+
+
+def bench_report(repeat: int | None, dbs: dict[str, Path]) -> dict[str, Any]:
+    """The report end to end, one plan against each notebook alone, taking turns run by run.
+
+    ``dbs``: the histories to report on (the demo, and the benchmark histories of
+    ``--report-scales``); each way is run ``repeat`` times (at most 3) after a warm-up of each, in
+    turns, so both see the same load. CPU time counts the report's process and its kernels (they
+    are its children, waited for).
+    """
     reps = min(repeat or 3, 3)
-    slanb = Path(sys.executable).with_name("slanb")
     books = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-    log(f"slanb report on {DEMO_DB.relative_to(ROOT)} ({len(books)} notebooks)")
-    walls: list[float] = []
-    output = ""
+    out_all: dict[str, Any] = {"notebooks": len(books), "histories": {}}
     with tempfile.TemporaryDirectory(dir=histories.CACHE) as out:
-        for i in range(reps + 1):  # the first run is the warm-up
-            started = time.perf_counter()
-            proc = subprocess.run(
-                [str(slanb), "report", "--db", str(DEMO_DB), "--out", out],
-                cwd=ROOT,
-                capture_output=True,
-                text=True,
-            )
-            wall = time.perf_counter() - started
-            if proc.returncode != 0:
-                tail = (proc.stderr or proc.stdout).strip().splitlines()[-5:]
-                log(f"  report: FAILED ({' / '.join(tail)})")
-                return {"error": "\n".join(tail)}
-            if i:
-                walls.append(wall)
-            output = proc.stdout
-    total = statistics.median(walls)
-    log(f"  report: {total:.1f}s ({', '.join(f'{w:.1f}' for w in walls)})")
+        for name, db in dbs.items():
+            # on a big history each notebook alone is a plan per kernel, six at once (at 10M:
+            # 1.5 GiB each, minutes on two cores): the demo shows the difference
+            ways = REPORT_WAYS if name == "demo" else {"one plan": ""}
+            log(f"report on {name} ({len(books)} notebooks): {', '.join(ways)}")
+            runs: dict[str, list[dict[str, float]]] = {w: [] for w in ways}
+            for i in range(reps + 1):  # the first round is the warm-up
+                for way, extra in ways.items():
+                    r = _report_once(db, out, extra)
+                    if isinstance(r, str):
+                        log(f"  report ({way}): FAILED ({r})")
+                        return {"error": r}
+                    if i:
+                        runs[way].append(r)
+            one: dict[str, Any] = {}
+            for way, rs in runs.items():
+                wall = statistics.median(r["wall"] for r in rs)
+                cpu = statistics.median(r["cpu"] for r in rs)
+                one[way] = {"wall": wall, "cpu": cpu, "all_wall": [round(r["wall"], 2) for r in rs]}
+                log(f"  {way}: {wall:.1f}s wall, {cpu:.1f}s CPU ({one[way]['all_wall']})")
+            out_all["histories"][name] = one
+    demo = out_all["histories"]["demo"]["one plan"]
+    out_all["wall"], out_all["cpu"] = demo["wall"], demo["cpu"]
     kernels = worker("kernels", repeat=reps, warmup=1, kernels=min(len(books), 6))
-    return {
-        "notebooks": len(books),
-        "wall": total,
-        "all_wall": [round(w, 2) for w in walls],
-        "kernels": kernels,
-        "output": output,
-    }
+    out_all["kernels"] = kernels
+    return out_all
 
 
 def machine() -> dict[str, Any]:
@@ -230,6 +259,11 @@ def main() -> int:
     p.add_argument("--repeat", type=int, help="timed runs per measurement (default 5; 3 at 10M)")
     p.add_argument("--no-ingest", action="store_true", help="skip the ingest benchmark")
     p.add_argument("--no-report", action="store_true", help="skip the slanb report benchmark")
+    p.add_argument(
+        "--report-scales",
+        default="",
+        help="lead counts whose histories are also reported on, comma-separated (e.g. 10000000)",
+    )
     args = p.parse_args()
     scales = sorted(int(s.replace("_", "")) for s in args.scales.split(",") if s.strip())
     started = time.perf_counter()
@@ -248,7 +282,11 @@ def main() -> int:
         ingest_scale = INGEST_SCALE if INGEST_SCALE in scales else min(scales)
         results["ingest"] = bench_ingest(ingest_scale, args.repeat)
     if not args.no_report:
-        results["report"] = bench_report(args.repeat)
+        dbs = {"demo": DEMO_DB} | {
+            str(n): histories.history(n, log=log)
+            for n in sorted(int(x.replace("_", "")) for x in args.report_scales.split(",") if x)
+        }
+        results["report"] = bench_report(args.repeat, dbs)
     results["machine"]["load_average_at_end"] = os.getloadavg()
     results["seconds"] = round(time.perf_counter() - started, 1)
     results["targets"] = tables.targets(results)

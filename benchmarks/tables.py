@@ -137,13 +137,33 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
     report = results.get("report") or {}
     out.append(
         {
-            "target": "slanb report on the demo history under 20 s wall",
-            "measured": f"{report['wall']:.1f}s" if "wall" in report else "n/a",
-            "met": report["wall"] < 20 if "wall" in report else None,
-            "why": "seven kernels share two cores: each imports slanb, polars and Altair and renders "
-            "its charts; the engine is 0.2 s of it, and the time moves with the machine's load",
+            "target": "slanb report on the demo history under 6 s wall on 2 cores",
+            "measured": f"{report['wall']:.1f}s ({report['cpu']:.1f} CPU s)"
+            if "wall" in report
+            else "n/a",
+            "met": report["wall"] < 6 if "wall" in report else None,
+            "why": "one plan handed to two reused kernels; the rest is fixed cost (imports, "
+            "kernel start, charts, HTML), and the wall time moves with the machine's load",
         }
     )
+    demo_report = (report.get("histories") or {}).get("demo", {}).get("one plan")
+    for leads, r in (report.get("histories") or {}).items():
+        plan = _wall((results.get("scales") or {}).get(leads, {}).get("slanb-plan"), "plan")
+        if leads == "demo" or demo_report is None:
+            continue
+        demo_plan = _wall((results.get("demo") or {}).get("slanb-plan"), "plan") or 0
+        fixed = demo_report["wall"] - demo_plan
+        bound = None if plan is None else plan + fixed
+        out.append(
+            {
+                "target": f"the report at {int(leads):,} leads costs the plan plus the demo "
+                "report's fixed cost",
+                "measured": f"{r['one plan']['wall']:.1f}s against {_s(plan, 1)}s + "
+                f"{fixed:.1f}s = {_s(bound, 1)}s",
+                "met": None if bound is None else r["one plan"]["wall"] <= bound * 1.1,
+                "why": "within 10%: the plan is computed once, in the report's process",
+            }
+        )
     rate = ((results.get("ingest") or {}).get("parquet") or {}).get("rows_per_second")
     out.append(
         {
@@ -305,21 +325,27 @@ def markdown(results: dict[str, Any]) -> str:
                 notes.append(f"ingest from {fmt} failed: {r['error']}")
     report = results.get("report")
     if report:
-        lines += ["", "## slanb report on the demo history", ""]
+        lines += ["", "## slanb report: one plan against each notebook alone", ""]
         if "error" in report:
             lines.append(f"Failed: {report['error']}")
         else:
             k = _wall(report.get("kernels"), "kernels")
             plan = _wall((results.get("demo") or {}).get("slanb-plan"), "plan")
-            rest = None if k is None else report["wall"] - k - (plan or 0)
             lines += [
-                "| part | seconds |",
-                "|---|---:|",
-                f"| end to end (`slanb report`, wall) | {report['wall']:.1f} |",
-                f"| starting {min(report['notebooks'], 6)} kernels at once and running a trivial "
-                f"cell in each (papermill) | {_s(k, 1)} |",
-                f"| the plan (slanb.plan on the demo) | {_s(plan, 2)} |",
-                f"| the rest: imports, notebook cells (charts, narrative), HTML | {_s(rest, 1)} |",
+                "| history | way | wall s (median) | CPU s (report + kernels) | runs |",
+                "|---|---|---:|---:|---|",
+            ]
+            for leads, ways in (report.get("histories") or {}).items():
+                label = leads if leads == "demo" else f"{int(leads):,} leads"
+                for way, r in ways.items():
+                    lines.append(
+                        f"| {label} | {way} | {r['wall']:.1f} | {r['cpu']:.1f} | "
+                        f"{', '.join(f'{w:.1f}' for w in r['all_wall'])} |"
+                    )
+            lines += [
+                "",
+                f"For scale: starting {min(report['notebooks'], 6)} kernels at once and running a "
+                f"trivial cell in each takes {_s(k, 1)} s; the plan on the demo {_s(plan, 2)} s.",
             ]
     if notes:
         lines += ["", "## Notes", "", *[f"- {n}" for n in notes]]

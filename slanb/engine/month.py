@@ -7,7 +7,9 @@
     sla.plan.goal.mqls, sla.tracking.delivery.mqls
 
 It opens the history read-only for the duration of the call only, and reads the facts every step
-needs about the history (its first month, the instant it is complete up to) once.
+needs about the history (its first month, the instant it is complete up to) once. In a notebook
+run by ``slanb report`` it first takes the month the report computed, when that was computed from
+the same parameters, history and ledger (``slanb.store.handover``): one plan per report.
 """
 
 from __future__ import annotations
@@ -24,9 +26,10 @@ from slanb.engine.commitment import judged_plan
 from slanb.engine.plan import Plan, plan_month
 from slanb.engine.record import Record, record
 from slanb.engine.tracking import Tracking, track
+from slanb.errors import SlanbError
 from slanb.months import month_of, month_start
 from slanb.params import Params
-from slanb.store import connect, history
+from slanb.store import connect, handover, history
 from slanb.store.ledger import Commitment, Ledger, read_ledger
 
 
@@ -85,8 +88,16 @@ def compute(params: Params, *, in_progress: bool = False) -> SlaMonth:
     """Plan ``params.month`` from the history, then judge it at ``params.as_of`` (or its end).
 
     Without a month: the last complete month of the history, or with ``in_progress`` the month
-    holding ``as_of`` (or now), never past the history's last import.
+    holding ``as_of`` (or now), never past the history's last import. Under ``slanb report``,
+    the report's own result when it is for exactly these parameters and files (see
+    ``slanb.store.handover``); a different or stale one is never used.
     """
+    handed = handover.read(params, in_progress=in_progress)
+    if handed is not None:
+        if not isinstance(handed, SlaMonth):
+            msg = f"${handover.ENV} holds a {type(handed).__name__}, not a month; unset it."
+            raise SlanbError(msg)
+        return handed
     started = time.perf_counter()
     with connect(params.db_path) as con:
         sla = compute_on(con, params, in_progress=in_progress)

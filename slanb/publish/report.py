@@ -18,7 +18,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -32,25 +32,28 @@ import jinja2
 import nbformat
 import papermill
 import vl_convert
+from jupyter_client.blocking import BlockingKernelClient
 from jupyter_client.manager import AsyncKernelManager
+from jupyter_core.utils import run_sync
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
 from papermill.exceptions import PapermillExecutionError
 
 from slanb import __version__
-from slanb._files import clear_leftovers, swap_folder
+from slanb._files import atomic_write_text, clear_leftovers, swap_folder
 from slanb.engine.month import SlaMonth, compute_on
 from slanb.errors import SlanbError
 from slanb.months import month_label, parse_month
 from slanb.params import Params
 from slanb.paths import resolve_path
 from slanb.publish.layout import FAILED_DIR
-from slanb.store import db
+from slanb.store import db, handover
 from slanb.views import narrative, pages, sentences
 from slanb.views.theme import SLATE, VERDICT_COLORS, VERDICT_WORDS
 
 TITLE = "Marketing-to-Sales SLA"
 KERNEL = "python3"
+HANDOVER = ".handover.pickle"  # the month computed once, for every kernel (slanb.store.handover)
 HIDDEN_TAGS = frozenset({"parameters", "injected-parameters"})
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _log = logging.getLogger(__name__)
@@ -95,17 +98,23 @@ def build_report(
     notebooks_dir: str | os.PathLike[str] | None = None,
     progress: Callable[[str], None] = print,
     workers: int | None = None,
+    isolated: bool = False,
 ) -> ReportResult:
     """Run every notebook for ``params`` and write the HTML report to ``out/YYYY-MM/``.
 
-    ``out`` and ``notebooks_dir`` resolve from the project root when relative; ``workers`` kernels
-    run at once (default: one per notebook, at most 6). Raises :class:`SlanbError` naming the
-    notebook, cell and error when a notebook fails; the previous report for the month is kept.
+    The month is planned and judged once, here, and handed to every notebook's kernel
+    (``slanb.store.handover``); ``workers`` kernels (default: one per core) each run one notebook
+    after another. ``isolated`` runs every notebook as it runs on its own instead: a new kernel
+    each (default: six at once), computing the month itself (the slow way, kept to compare
+    against). ``out`` and ``notebooks_dir`` resolve from the project root when relative. Raises
+    :class:`SlanbError` naming the notebook, cell and error when a notebook fails; the previous
+    report for the month is kept.
     """
     started = time.perf_counter()
     out_dir = resolve_path(out).resolve()
     books = _notebooks(notebooks_dir)
     history = _identity(params.db_path)  # before reading: an import after this is noticed
+    files = handover.files_state(params)  # likewise, for the kernels' check of the handover
     with db.connect(params.db_path) as con:
         sla = compute_on(con, params.replace(db=str(params.db_path.resolve())))
     params = sla.params
@@ -115,18 +124,35 @@ def build_report(
         f"building the {month_label(month)} report from {params.db_path} into {out_dir / month}"
     )
 
+    lock = threading.Lock()  # pages are rendered on the kernels' threads
+
+    def said(text: str) -> None:
+        with lock:
+            progress(text)
+
     tmp = _build_folder(out_dir, month)
     try:
-        with ThreadPoolExecutor(max_workers=1) as bundle_pool:
-            bundle: Future[str] = bundle_pool.submit(_vega_bundle)
-            runs = _run_all(books, tmp, params, progress=progress, workers=workers)
-            failed = [r for r in runs if r.status != "ok"]
-            if failed:
-                _keep_failed(out_dir, month, tmp, failed)
-                raise SlanbError(_failure_message(failed, out_dir / FAILED_DIR / month))
-            page = _page_context(sla, run_at, books, bundle.result())
-        runs = [_render(run, tmp, page, progress=progress) for run in runs]
-        for log in tmp.glob("*.kernel.log"):
+        page = _page_context(sla, run_at, books, _vega_bundle())
+        if isolated:
+            env = {k: v for k, v in os.environ.items() if k != handover.ENV}
+        else:
+            env = _hand_over(sla, tmp, files=files)
+        runs = _run_all(
+            books,
+            tmp,
+            params,
+            progress=said,
+            workers=workers,
+            env=env,
+            fresh=isolated,
+            done=lambda run, notebook: _render(run, notebook, tmp, page, progress=said),
+        )
+        (tmp / HANDOVER).unlink(missing_ok=True)
+        failed = [r for r in runs if r.status != "ok"]
+        if failed:
+            _keep_failed(out_dir, month, tmp, failed)
+            raise SlanbError(_failure_message(failed, out_dir / FAILED_DIR / month))
+        for log in [*tmp.glob("*.kernel.log"), *tmp.glob(".kernel-*.log")]:
             log.unlink()
         summary = tmp / "summary.json"
         summary.write_text(json.dumps(summary_json(sla, run_at=run_at), indent=2) + "\n", "utf-8")
@@ -159,6 +185,17 @@ def build_report(
     )
 
 
+def _hand_over(sla: SlaMonth, tmp: Path, *, files: dict[str, Any]) -> dict[str, str]:
+    """Write ``sla`` for the kernels; the environment that tells them where it is.
+
+    Keyed by the parameters each kernel will see (the injected ones, read back as a notebook
+    reads them) and the files as they were before ``sla`` was computed.
+    """
+    seen = Params.from_mapping(sla.params.notebook_parameters(), source="notebook parameters")
+    path = handover.write(tmp / HANDOVER, sla, key=handover.fingerprint(seen, files=files))
+    return {**os.environ, handover.ENV: str(path)}
+
+
 def _notebooks(notebooks_dir: str | os.PathLike[str] | None) -> list[Path]:
     folder = resolve_path(notebooks_dir or "notebooks")
     books = sorted(folder.glob("[0-9][0-9]_*.ipynb"))
@@ -178,52 +215,134 @@ def _run_all(
     *,
     progress: Callable[[str], None],
     workers: int | None,
+    env: dict[str, str] | None = None,
+    fresh: bool = False,
+    done: Callable[[NotebookRun, Any], NotebookRun] | None = None,
 ) -> list[NotebookRun]:
-    """Execute every notebook into ``tmp``, ``workers`` kernels at a time, in notebook order."""
+    """Execute every notebook into ``tmp`` on ``workers`` kernels; the runs in notebook order.
+
+    Each kernel runs one notebook after another, its namespace emptied in between
+    (:meth:`_Kernel.reset`), so it imports slanb, polars and Altair once; with ``fresh`` every
+    notebook gets a kernel of its own, as when opened on its own. ``env`` is the kernels'
+    environment (default: this process's); ``done(run, notebook)`` is called with each notebook
+    that ran, executed, as it finishes (the report renders its page then, while the other kernels
+    work). papermill writes each executed notebook once, when it ends, not twice per cell.
+    """
     parameters = params.notebook_parameters()
     lock = threading.Lock()
+    todo = iter(enumerate(books))
+    runs: list[NotebookRun | None] = [None] * len(books)
 
     def say(text: str) -> None:
         with lock:
             progress(text)
 
-    def run(book: Path) -> NotebookRun:
+    def run(kernel: _Kernel, book: Path) -> tuple[NotebookRun, Any]:
         say(f"running {book.stem} …")
         t0 = time.perf_counter()
         try:
-            with (tmp / f"{book.stem}.kernel.log").open("w", encoding="utf-8") as log:
-                km = _LoggedKernelManager(kernel_name=KERNEL)
-                km.kernel_log = log
-                # Absolute paths and no ``cwd``: papermill's cwd is a process-wide chdir, unsafe
-                # in threads.
-                papermill.execute_notebook(
-                    str(book),
-                    str(tmp / book.name),
-                    parameters=parameters,
-                    kernel_name=KERNEL,
-                    progress_bar=False,
-                    log_output=False,
-                    km=km,
-                )
+            # Absolute paths and no ``cwd``: papermill's cwd is a process-wide chdir, unsafe
+            # in threads.
+            notebook = papermill.execute_notebook(
+                str(book),
+                str(tmp / book.name),
+                parameters=parameters,
+                kernel_name=KERNEL,
+                progress_bar=False,
+                log_output=False,
+                request_save_on_cell_execute=False,  # each save validates and deep-copies it
+                km=kernel.km,
+            )
         except PapermillExecutionError as exc:
             say(f"FAILED {book.stem}: {exc.ename}: {_ANSI.sub('', str(exc.evalue))}")
-            return NotebookRun(
+            failed = NotebookRun(
                 book.stem, "failed", time.perf_counter() - t0, error=_cell_error(exc)
             )
+            return failed, None
         except Exception as exc:  # a kernel that died or never started: report it, don't hide it
             say(f"FAILED {book.stem}: {type(exc).__name__}: {exc}")
-            return NotebookRun(
-                book.stem,
-                "failed",
-                time.perf_counter() - t0,
-                error=f"its kernel ({type(exc).__name__}: {exc})",
-            )
+            error = f"its kernel ({type(exc).__name__}: {exc})"
+            return NotebookRun(book.stem, "failed", time.perf_counter() - t0, error=error), None
         seconds = time.perf_counter() - t0
         say(f"done {book.stem} ({seconds:.1f}s)")
-        return NotebookRun(book.stem, "ok", seconds)
+        return NotebookRun(book.stem, "ok", seconds), notebook
 
-    with _quiet_papermill(), ThreadPoolExecutor(max_workers=workers or min(len(books), 6)) as pool:
-        return list(pool.map(run, books))
+    def work(slot: int) -> None:
+        kernel: _Kernel | None = None
+        try:
+            while True:
+                with lock:
+                    i, book = next(todo, (-1, None))
+                if book is None:
+                    return
+                if kernel is not None and (fresh or not kernel.reset()):
+                    kernel.close()
+                    kernel = None
+                if kernel is None:
+                    kernel = _Kernel(tmp / f".kernel-{slot}.log", env)
+                result, notebook = run(kernel, book)
+                if result.status != "ok":  # its log beside it; the next notebook, a new kernel
+                    kernel.close()
+                    shutil.copyfile(kernel.log_path, tmp / f"{book.stem}.kernel.log")
+                    kernel = None
+                elif done is not None:
+                    result = done(result, notebook)
+                runs[i] = result
+        finally:
+            if kernel is not None:
+                kernel.close()
+
+    count = workers or (min(len(books), 6) if fresh else min(len(books), os.cpu_count() or 2))
+    with _quiet_papermill(), ThreadPoolExecutor(max_workers=count) as pool:
+        for future in [pool.submit(work, slot) for slot in range(count)]:
+            future.result()
+    return [r for r in runs if r is not None]
+
+
+class _Kernel:
+    """One Jupyter kernel of the report, started by papermill on its first notebook, then reused.
+
+    Its own stdout and stderr (ipykernel's start-up warnings) go to ``log_path``.
+    """
+
+    RESET = "get_ipython().run_line_magic('reset', '-f'); get_ipython().execution_count = 1"
+
+    def __init__(self, log_path: Path, env: dict[str, str] | None) -> None:
+        self.log_path = log_path
+        self._log = log_path.open("w", encoding="utf-8")
+        self.km = _LoggedKernelManager(kernel_name=KERNEL)
+        self.km.kernel_log = self._log
+        self.km.kernel_env = env
+
+    def reset(self) -> bool:
+        """Empty the namespace, as a new kernel's, keeping the imported modules; False if it died.
+
+        ``%reset -f`` drops every variable the last notebook made, so a notebook that forgot an
+        import or a variable fails here as it would on its own; the execution count restarts at
+        1, so an error names the cell as a fresh kernel would.
+        """
+        if not self.km.has_kernel:
+            return False
+        client = BlockingKernelClient(connection_file=self.km.connection_file)
+        client.load_connection_file()
+        client.start_channels()
+        try:
+            reply = client.execute_interactive(
+                self.RESET, store_history=False, timeout=60, output_hook=lambda _: None
+            )
+        except (TimeoutError, RuntimeError):  # no reply from a kernel that died or hangs
+            return False
+        finally:
+            client.stop_channels()
+        return reply["content"]["status"] == "ok"
+
+    def close(self) -> None:
+        """Stop the kernel (if it ever started) and close its log."""
+        try:
+            if self.km.has_kernel:
+                run_sync(self.km.shutdown_kernel)(now=True)
+        finally:
+            self._log.close()
 
 
 def _cell_error(exc: PapermillExecutionError) -> str:
@@ -236,9 +355,15 @@ def _failure_message(failed: list[NotebookRun], folder: Path) -> str:
     first = failed[0]
     others = ", ".join(r.name for r in failed[1:])
     also = f" ({len(failed) - 1} more failed: {others})" if others else ""
+    executed = folder / f"{first.name}.ipynb"
+    kept = (
+        f"The executed notebook with the traceback is {executed}"
+        if executed.exists()  # a kernel that died mid-notebook left no notebook, only its log
+        else f"Its kernel's output is {folder / (first.name + '.kernel.log')}"
+    )
     return (
-        f"notebook {first.name} failed in {first.error}{also}. The executed notebook with the "
-        f"traceback is {folder / (first.name + '.ipynb')}; the previous report was left in place."
+        f"notebook {first.name} failed in {first.error}{also}. {kept}; the previous report was "
+        "left in place."
     )
 
 
@@ -298,10 +423,13 @@ class _LoggedKernelManager(AsyncKernelManager):
     """
 
     kernel_log: Any = None
+    kernel_env: dict[str, str] | None = None
 
     async def start_kernel(self, **kw: Any) -> None:  # noqa: D102
         kw.setdefault("stdout", self.kernel_log)
         kw.setdefault("stderr", self.kernel_log)
+        if self.kernel_env is not None:
+            kw.setdefault("env", self.kernel_env)
         await super().start_kernel(**kw)
 
 
@@ -342,9 +470,27 @@ def templates_dir() -> Path:
 
 @cache
 def _vega_bundle() -> str:
-    """Vega, Vega-Lite and Vega-Embed in one script, for Altair's Vega-Lite version (~0.9 MB)."""
+    """Vega, Vega-Lite and Vega-Embed in one script, for Altair's Vega-Lite version (~0.9 MB).
+
+    Bundling takes vl-convert about 2.3 CPU seconds, so the script is kept in :func:`cache_dir`,
+    named for the vl-convert and Vega-Lite versions it was made by and for.
+    """
     major_minor = ".".join(alt.VEGALITE_VERSION.split(".")[:2])
-    return vl_convert.javascript_bundle(vl_version=major_minor)
+    path = cache_dir() / f"vega-bundle-{vl_convert.__version__}-vl{major_minor}.js"
+    if path.is_file():
+        return path.read_text("utf-8")
+    bundle = vl_convert.javascript_bundle(vl_version=major_minor)
+    try:
+        atomic_write_text(path, bundle)
+    except OSError as exc:  # a cache that cannot be written costs the next report time, no more
+        _log.info("not keeping the Vega bundle in %s: %s", path.parent, exc)
+    return bundle
+
+
+def cache_dir() -> Path:
+    """Where the report keeps what it can make again: ``$XDG_CACHE_HOME/slanb`` (``~/.cache/slanb``)."""
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "slanb"
 
 
 def _vega_debug() -> str:
@@ -416,6 +562,20 @@ class _ReaderView(Preprocessor):
 
 def render_html(notebook: nbformat.NotebookNode, page: dict[str, Any], *, name: str) -> str:
     """One executed notebook as a self-contained HTML page: no code, no parameters, no CDN."""
+    step = next((s for s in page["steps"] if s["name"] == name), None)
+    notebook.metadata["title"] = f"{step['title'] if step else name}: {page['month_label']}"
+    with _EXPORTING:  # one exporter, its templates compiled once (~0.3 s each time)
+        body, _ = _exporter().from_notebook_node(
+            notebook, resources={"slanb": {**page, "current": name}}
+        )
+    return body
+
+
+_EXPORTING = threading.Lock()
+
+
+@cache
+def _exporter() -> HTMLExporter:
     exporter = HTMLExporter(
         template_name="slanb",
         extra_template_basedirs=[str(templates_dir())],
@@ -427,16 +587,17 @@ def render_html(notebook: nbformat.NotebookNode, page: dict[str, Any], *, name: 
         TagRemovePreprocessor(remove_cell_tags=set(HIDDEN_TAGS), enabled=True), enabled=True
     )
     exporter.register_preprocessor(_ReaderView(enabled=True), enabled=True)
-    step = next((s for s in page["steps"] if s["name"] == name), None)
-    notebook.metadata["title"] = f"{step['title'] if step else name}: {page['month_label']}"
-    body, _ = exporter.from_notebook_node(notebook, resources={"slanb": {**page, "current": name}})
-    return body
+    return exporter
 
 
 def _render(
-    run: NotebookRun, tmp: Path, page: dict[str, Any], *, progress: Callable[[str], None]
+    run: NotebookRun,
+    notebook: nbformat.NotebookNode,
+    tmp: Path,
+    page: dict[str, Any],
+    *,
+    progress: Callable[[str], None],
 ) -> NotebookRun:
-    notebook = nbformat.read(tmp / f"{run.name}.ipynb", as_version=4)
     html = tmp / f"{run.name}.html"
     html.write_text(render_html(notebook, page, name=run.name), "utf-8")
     progress(f"rendered {html.name}")

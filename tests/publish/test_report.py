@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import json
 import re
@@ -10,6 +11,7 @@ import shutil
 import signal
 import subprocess
 import sys
+from html.parser import HTMLParser
 from pathlib import Path
 
 import nbformat
@@ -21,7 +23,9 @@ from slanb.cli import main
 from slanb.engine.month import compute
 from slanb.errors import SlanbError
 from slanb.params import Params, load_params
+from slanb.publish import report
 from slanb.publish.report import build_report
+from slanb.store.demo import build_demo
 from slanb.views.sentences import summary as words_and_numbers
 from tests.conftest import write_history
 from tests.fixtures import worked_example
@@ -255,3 +259,196 @@ def test_a_full_disk_while_writing_keeps_the_previous_report(built, db, tmp_path
     ]
     assert (previous / "2026-10" / "summary.json").read_bytes() == before
     assert sorted(p.name for p in previous.iterdir()) == ["2026-10"]  # no build folder left
+
+
+# ---- one plan per report ------------------------------------------------------------------------
+RUN_AT = re.compile(r"Run \d{4}-\d\d-\d\d \d\d:\d\d UTC")
+
+
+def _visible_text(page: Path) -> list[str]:
+    """What a reader sees of a page: its text outside scripts and styles, the run time blanked."""
+
+    class Text(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.parts: list[str] = []
+            self.hidden = 0
+
+        def handle_starttag(self, tag: str, attrs: object) -> None:
+            self.hidden += tag in ("script", "style")
+
+        def handle_endtag(self, tag: str) -> None:
+            self.hidden -= tag in ("script", "style")
+
+        def handle_data(self, data: str) -> None:
+            if not self.hidden and data.strip():
+                self.parts.append(RUN_AT.sub("Run …", data.strip()))
+
+    parser = Text()
+    parser.feed(page.read_text(encoding="utf-8"))
+    return parser.parts
+
+
+def _chart_specs(page: Path) -> list[str]:
+    """The Vega-Lite specs a page embeds, without the ids Altair makes up for each display."""
+    text = page.read_text(encoding="utf-8")
+    specs = re.findall(r"^  \}\)\((\{.*\})\);$", text, re.M)  # Altair's (function(spec, …){…})(…);
+    return [re.sub(r"altair-viz-[0-9a-f]+", "altair-viz", s) for s in specs]
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory) -> Path:
+    """The default demo history (about 1,000 MQLs a month), as `make report` builds it."""
+    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    build_demo(path, seed=7, end="2026-10")
+    return path
+
+
+def test_pages_read_as_when_every_notebook_computes_the_month_itself(demo, tmp_path):
+    """On the demo: one plan handed to reused kernels, against a kernel per notebook computing it."""
+    params = Params(db=str(demo))
+    ours = build_report(params, out=tmp_path / "ours", progress=lambda _: None)
+    alone = build_report(params, out=tmp_path / "alone", progress=lambda _: None, isolated=True)
+    for name in [*PAGES, "index"]:
+        page, theirs = ours.folder / f"{name}.html", alone.folder / f"{name}.html"
+        assert _visible_text(page) == _visible_text(theirs), name
+        assert _chart_specs(page) == _chart_specs(theirs), name
+    assert len(_chart_specs(ours.folder / "02_revenue_per_mql.html")) == 4  # the specs were found
+    assert "Step 2: Expected revenue per MQL" in _visible_text(
+        ours.folder / "02_revenue_per_mql.html"
+    )
+    mine, theirs = (json.loads(r.summary.read_text(encoding="utf-8")) for r in (ours, alone))
+    assert {**mine, "run_at": None} == {**theirs, "run_at": None}
+    assert mine["goal"]["mqls"] > 0
+
+
+def _probe_notebooks(folder: Path) -> Path:
+    """One notebook printing the month's goal and how long its computation took."""
+    folder.mkdir()
+    nb = new_notebook(
+        cells=[
+            new_markdown_cell("# Probe"),
+            new_code_cell('db: str = ""  # history', metadata={"tags": ["parameters"]}),
+            new_code_cell("import slanb\n\nsla = slanb.compute(slanb.params_from(globals()))"),
+            new_code_cell("print(sla.plan.goal.mqls, sla.seconds)"),
+        ]
+    )
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nbformat.write(nb, folder / "01_probe.ipynb")
+    return folder
+
+
+def _printed(folder: Path, name: str) -> str:
+    nb = nbformat.read(folder / f"{name}.ipynb", as_version=4)
+    return "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []))
+
+
+@pytest.mark.parametrize("key", ["the notebook's", "other params'"])
+def test_the_kernels_take_the_handed_over_month_only_under_their_own_key(
+    db, tmp_path, monkeypatch, key
+):
+    """The handover carries seconds=123.0, which no computation gives: printed, it was used.
+
+    Written under the key of marketing_share 0.5 instead, the notebook (marketing_share 0.75)
+    computes the month itself: 750 MQLs, in some other number of seconds.
+    """
+    real = report._hand_over
+
+    def doctored(sla, tmp, *, files):
+        sla = dataclasses.replace(sla, seconds=123.0)
+        if key == "other params'":
+            other = sla.params.replace(marketing_share=0.5)
+            sla = dataclasses.replace(sla, plan=dataclasses.replace(sla.plan, params=other))
+        return real(sla, tmp, files=files)
+
+    monkeypatch.setattr(report, "_hand_over", doctored)
+    result = build_report(
+        Params(db=str(db)),
+        out=tmp_path / "reports",
+        notebooks_dir=_probe_notebooks(tmp_path / "nbs"),
+        progress=lambda _: None,
+    )
+    printed = _printed(result.folder, "01_probe").split()
+    assert printed[0] == "750"
+    assert (printed[1] == "123.0") is (key == "the notebook's")
+    assert not list(result.folder.glob(".handover*"))
+
+
+def test_a_reused_kernel_starts_each_notebook_empty_and_counts_its_cells_from_1(db, tmp_path):
+    """One kernel (workers=1) runs 01, then 02: 02 sees none of 01's variables, its cell 3 is In [3]."""
+    folder = tmp_path / "nbs"
+    folder.mkdir()
+    for name, code in [
+        ("01_sets", "leftover = 1"),
+        ("02_looks", "raise ValueError(f\"leftover seen: {'leftover' in globals()}\")"),
+    ]:
+        nb = new_notebook(
+            cells=[
+                new_markdown_cell(f"# {name}"),
+                new_code_cell("month = None  # SLA month", metadata={"tags": ["parameters"]}),
+                new_code_cell(code),
+            ]
+        )
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "P", "language": "python"}
+        nbformat.write(nb, folder / f"{name}.ipynb")
+    with pytest.raises(SlanbError) as err:
+        build_report(
+            Params(db=str(db)),
+            out=tmp_path / "reports",
+            notebooks_dir=folder,
+            progress=lambda _: None,
+            workers=1,
+        )
+    assert "notebook 02_looks failed in cell In [3]" in str(err.value)
+    assert "ValueError: leftover seen: False" in str(err.value)
+
+
+def test_a_kernel_that_dies_is_replaced_for_the_next_notebook(db, tmp_path):
+    """01 kills its kernel (workers=1): 02 still runs, on a new one; the error names 01's log."""
+    folder = tmp_path / "nbs"
+    folder.mkdir()
+    for name, code in [("01_dies", "import os\n\nos._exit(1)"), ("02_fine", "print('fine')")]:
+        nb = new_notebook(
+            cells=[
+                new_markdown_cell(f"# {name}"),
+                new_code_cell("month = None  # SLA month", metadata={"tags": ["parameters"]}),
+                new_code_cell(code),
+            ]
+        )
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "P", "language": "python"}
+        nbformat.write(nb, folder / f"{name}.ipynb")
+    said: list[str] = []
+    out = tmp_path / "reports"
+    with pytest.raises(SlanbError) as err:
+        build_report(
+            Params(db=str(db)), out=out, notebooks_dir=folder, progress=said.append, workers=1
+        )
+    log = out / ".failed" / "2026-10" / "01_dies.kernel.log"
+    assert str(err.value) == (
+        "notebook 01_dies failed in its kernel (DeadKernelError: Kernel died). Its kernel's "
+        f"output is {log}; the previous report was left in place."
+    )
+    assert log.exists()
+    assert "done 02_fine" in " ".join(said)
+
+
+def test_the_vega_bundle_is_made_once_and_kept_in_the_cache(tmp_path, monkeypatch):
+    """Bundling costs vl-convert ~2.3 CPU s: the second report reads it from $XDG_CACHE_HOME/slanb."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    report._vega_bundle.cache_clear()
+    made = report._vega_bundle()
+    kept = list((tmp_path / "slanb").glob("vega-bundle-*-vl*.js"))
+    assert len(kept) == 1 and kept[0].read_text(encoding="utf-8") == made
+    assert "vegaEmbed" in made
+
+    def no_bundling(**_: object) -> str:
+        raise AssertionError("bundled again")
+
+    monkeypatch.setattr(report.vl_convert, "javascript_bundle", no_bundling)
+    report._vega_bundle.cache_clear()
+    assert report._vega_bundle() == made
+    report._vega_bundle.cache_clear()
