@@ -112,7 +112,8 @@ def plan_text(sla: SlaMonth) -> str:
 def dashboard_text(sla: SlaMonth) -> str:
     """``slanb dashboard``: both promises in a sentence, then the reps on the dashboard.
 
-    The table for a terminal, or a sentence when nobody is on it; then the tracking's notes.
+    The table for a terminal, or a sentence when nobody is on it; then the tracking's notes;
+    last, what the month is judged against: its commitment, or the goal computed now.
     """
     t = sla.tracking
     if t is None:
@@ -136,8 +137,7 @@ def dashboard_text(sla: SlaMonth) -> str:
         lines += [f"  {n:<{width}}  {late:>16}  {short:>13}  {ids}" for n, late, short, ids in rows]
     if t.messages:
         lines += ["", "Notes:", *[f"  - {m}" for m in t.messages]]
-    if sla.commitment is not None:
-        lines += ["", basis_sentence(sla)]
+    lines += ["", basis_sentence(sla)]  # its commitment, or the goal computed now
     return clean("\n".join(lines))
 
 
