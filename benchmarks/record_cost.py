@@ -21,8 +21,8 @@ import argparse
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -37,10 +37,35 @@ from slanb.store import db, history  # noqa: E402
 from slanb.store.ledger import Ledger  # noqa: E402
 
 
-def _timed(f: Any) -> tuple[float, float]:
+def _timed(f: Callable[[], None]) -> tuple[float, float]:
     wall, cpu = time.perf_counter(), time.process_time()
     f()
     return time.process_time() - cpu, time.perf_counter() - wall
+
+
+def measure(path: Path, repeat: int) -> tuple[dict[str, float], dict[str, float]]:
+    """(CPU, wall) medians of both ways on the history at ``path``, run in turn."""
+    params = Params(db=str(path), month=histories.END)
+    runs: dict[str, list[tuple[float, float]]] = {"with": [], "without": []}
+    with db.connect(path) as con:
+        known = history.recorded_export(con)
+        first = history.first_month(con)
+
+        def with_record() -> None:
+            compute_on(con, params, ledger=Ledger(None))
+
+        def without() -> None:
+            plan = plan_month(con, params, known_until=known, history_start=first)
+            track(con, plan, as_of=params.as_of_instant, known_until=known)
+
+        for i in range(repeat + 1):
+            for name, f in (("with", with_record), ("without", without)):
+                t = _timed(f)
+                if i:
+                    runs[name].append(t)
+    cpu = {k: statistics.median(c for c, _ in v) for k, v in runs.items()}
+    wall = {k: statistics.median(w for _, w in v) for k, v in runs.items()}
+    return cpu, wall
 
 
 def main() -> None:
@@ -52,27 +77,7 @@ def main() -> None:
     print("| leads | with the record: CPU s (wall) | without: CPU s (wall) | with ÷ without, CPU |")
     print("|---:|---:|---:|---:|")
     for leads in (int(s) for s in args.scales.split(",")):
-        path = histories.history(leads, log=lambda _m: None)
-        params = Params(db=str(path), month=histories.END)
-        with db.connect(path) as con:
-            known = history.recorded_export(con)
-            first = history.first_month(con)
-
-            def with_record(con: Any = con) -> None:
-                compute_on(con, params, ledger=Ledger(None))
-
-            def without(con: Any = con, known: Any = known, first: Any = first) -> None:
-                plan = plan_month(con, params, known_until=known, history_start=first)
-                track(con, plan, as_of=params.as_of_instant, known_until=known)
-
-            runs: dict[str, list[tuple[float, float]]] = {"with": [], "without": []}
-            for i in range(args.repeat + 1):
-                for name, f in (("with", with_record), ("without", without)):
-                    t = _timed(f)
-                    if i:
-                        runs[name].append(t)
-        cpu = {k: statistics.median(c for c, _ in v) for k, v in runs.items()}
-        wall = {k: statistics.median(w for _, w in v) for k, v in runs.items()}
+        cpu, wall = measure(histories.history(leads, log=lambda _m: None), args.repeat)
         print(
             f"| {leads:,} | {cpu['with']:.3f} ({wall['with']:.3f}) | "
             f"{cpu['without']:.3f} ({wall['without']:.3f}) | {cpu['with'] / cpu['without']:.2f}× |",
