@@ -116,7 +116,7 @@ def compute_on(
     judged = None if commitment is None else judged_plan(plan, commitment)
     at = judged_at(params, known_until=known)
     span = record_span(params, as_of=at, known_until=known, history_start=start, ledger=ledger)
-    rules = record_rules(con, span)
+    rules = record_rules(con, span) if span.months else None
     basis = judged or plan
     shared = rules if at is not None and _shares_rules(basis, span) else None
     tracking = None if at is None else track(con, basis, as_of=at, known_until=known, rules=shared)
