@@ -114,7 +114,9 @@ def slanb_steps(con: duckdb.DuckDBPyConnection, params: Params) -> dict[str, Cal
         return _slanb_tracking_answers(t)
 
     def do_record() -> Answers:
-        # the record (issue 13): every month of the lookback by grouped SQL, no plan per month
+        # the record (issue 13): every month of the lookback by grouped SQL, no plan per month,
+        # its rules pass included; the composer shares that pass with the month's tracking, so
+        # tracking + record here overstate compute by M's rules (benchmarks/record_cost.py)
         from slanb.engine.record import record
         from slanb.store.ledger import Ledger
 

@@ -24,7 +24,7 @@ import duckdb
 
 from slanb.engine.commitment import judged_plan
 from slanb.engine.plan import Plan, plan_month
-from slanb.engine.record import Record, record
+from slanb.engine.record import Record, RecordSpan, record, record_rules, record_span
 from slanb.engine.tracking import Tracking, track
 from slanb.errors import SlanbError
 from slanb.months import month_of, month_start
@@ -126,9 +126,31 @@ def compute_on(
     commitment = ledger.current(plan.month)
     judged = None if commitment is None else judged_plan(plan, commitment)
     at = judged_at(params, known_until=known)
-    tracking = None if at is None else track(con, judged or plan, as_of=at, known_until=known)
-    rec = record(con, params, as_of=at, known_until=known, history_start=start, ledger=ledger)
+    span = record_span(params, as_of=at, known_until=known, history_start=start, ledger=ledger)
+    rules = record_rules(con, span) if span.months else None
+    basis = judged or plan
+    shared = rules if at is not None and _shares_rules(basis, span) else None
+    tracking = None if at is None else track(con, basis, as_of=at, known_until=known, rules=shared)
+    rec = record(
+        con, params, as_of=at, known_until=known, history_start=start, ledger=ledger, rules=rules
+    )
     return SlaMonth(plan, tracking, commitment=commitment, judged=judged, record=rec)
+
+
+def _shares_rules(basis: Plan, span: RecordSpan) -> bool:
+    """Whether the month's own rules can be its row of the record's one pass.
+
+    They can when both rules run on the calendar clock from ``mql_at`` (the record's clock) and
+    the record judges M by the terms M is tracked by.
+    """
+    p = basis.params
+    if (p.sla_clock, p.cadence_clock, p.clock_start) != ("calendar", "calendar", "mql_at"):
+        return False
+    terms = span.terms.get(basis.month)
+    fields = ("first_touch_hours", "first_touch_kinds", "cadence_days", "cadence_calls")
+    return terms is not None and all(
+        getattr(terms, f) == getattr(p, f) for f in (*fields, "cadence_kinds")
+    )
 
 
 def resolve_month(

@@ -19,10 +19,11 @@ import duckdb
 import polars as pl
 
 from slanb.engine.goals import revenue_target
+from slanb.engine.tracking import calendar_rules
 from slanb.engine.value import FITS, INTENTS
 from slanb.money import ceil_div, cents, dec, ratio
 from slanb.months import MonthSpan, month_range, month_start, shift_month
-from slanb.params import Params
+from slanb.params import Params, Terms
 from slanb.store.db import load_sql
 from slanb.store.ledger import Commitment, Ledger
 
@@ -96,6 +97,92 @@ class Record:
         }
 
 
+@dataclass(frozen=True)
+class RecordSpan:
+    """The months of a record and how each is judged.
+
+    ``as_ofs[i]``: its end, or M's as_of, never past the history; ``terms[m]``: its
+    commitment's, else its own; ``commitments[m]``: the ledger's latest version, or None.
+    """
+
+    month: str
+    months: list[str]
+    as_ofs: list[datetime]
+    terms: dict[str, Terms]
+    commitments: dict[str, Commitment | None]
+
+
+def record_span(
+    params: Params,
+    *,
+    as_of: datetime | None,
+    known_until: datetime | None,
+    history_start: str | None,
+    ledger: Ledger,
+) -> RecordSpan:
+    """The record's months up to ``params.month``: the last ``lookback_months`` and January on.
+
+    ``as_of`` is the instant M is judged at (None before M begins: M is left out); earlier months
+    are judged over their whole length, never past ``known_until``; a month the history does not
+    reach is left out.
+    """
+    month = params.month or ""
+    first = min(shift_month(month, -(params.lookback_months - 1)), f"{month[:4]}-01")
+    if history_start is not None:
+        first = max(first, history_start)
+    last = month if as_of is not None else shift_month(month, -1)
+    months = month_range(first, last) if first <= last else []
+    cap = min(x for x in (as_of, known_until) if x is not None) if (as_of or known_until) else None
+    ends = [month_start(shift_month(m, 1)) for m in months]
+    as_ofs = [e if cap is None else min(e, cap) for e in ends]
+    keep = [i for i, m in enumerate(months) if as_ofs[i] >= month_start(m)]
+    months, as_ofs = [months[i] for i in keep], [as_ofs[i] for i in keep]
+    commitments = {m: ledger.current(m) for m in months}
+    terms = {m: params.terms_for(m) for m in months}
+    for m, c in commitments.items():
+        if c is not None:
+            terms[m] = Terms(
+                marketing_share=c.marketing_share,
+                **{k: tuple(v) if isinstance(v, list) else v for k, v in c.terms.items()},
+            )
+    return RecordSpan(month, months, as_ofs, terms, commitments)
+
+
+def record_rules(con: duckdb.DuckDBPyConnection, span: RecordSpan) -> pl.DataFrame:
+    """Both sales rules of every month of ``span``, each by its own terms, in one pass.
+
+    On the calendar clock (``tracking.calendar_rules``), with the detail of M's own scorecard:
+    M's rows are what ``track`` shows for M on the calendar clock, so the composer hands them to
+    it instead of judging M a second time.
+    """
+    return calendar_rules(
+        con,
+        months=span.months,
+        as_ofs=span.as_ofs,
+        terms=[span.terms[m] for m in span.months],
+        detail_month=span.month,
+    )
+
+
+def _rules_by_month(rules: pl.DataFrame) -> dict[str, dict[str, Any]]:
+    """Per month: first touches and cadences judged and met, and the reps with a breach.
+
+    The reps on the dashboard are owners: ``unassigned`` is not counted.
+    """
+    totals = rules.filter(pl.col("is_total"))
+    reps = (
+        rules.filter(
+            ~pl.col("is_total")
+            & (pl.col("rep_id") != "unassigned")
+            & (pl.col("touch_breached") + pl.col("cadence_breached") > 0)
+        )
+        .group_by("month")
+        .len("reps_on_dashboard")
+    )
+    joined = totals.join(reps, on="month", how="left")
+    return {r["month"]: r for r in joined.to_dicts()}
+
+
 def record(
     con: duckdb.DuckDBPyConnection,
     params: Params,
@@ -104,59 +191,32 @@ def record(
     known_until: datetime | None,
     history_start: str | None,
     ledger: Ledger,
+    rules: pl.DataFrame | None = None,
 ) -> Record:
     """The record of ``params.month`` (resolved): every month by its commitment or the goal now.
 
     ``as_of`` is the instant M is judged at (None before M begins: M is left out); earlier months
-    are judged over their whole length, never past ``known_until``.
+    are judged over their whole length, never past ``known_until``. ``rules``: the months' rows
+    of :func:`record_rules`, when the caller computed them already (to share them with M's
+    tracking); else they are computed here.
     """
     month = params.month or ""
-    first = min(shift_month(month, -(params.lookback_months - 1)), f"{month[:4]}-01")
-    if history_start is not None:
-        first = max(first, history_start)
-    last = month if as_of is not None else shift_month(month, -1)
-    months = month_range(first, last) if first <= last else []
-    if not months:
-        return Record(month, pl.DataFrame(schema=_schema()), _year([], month))
-    cap = min(x for x in (as_of, known_until) if x is not None) if (as_of or known_until) else None
-    cutoffs = [month_start(m) for m in months]
-    ends = [month_start(shift_month(m, 1)) for m in months]
-    as_ofs = [e if cap is None else min(e, cap) for e in ends]
-    keep = [i for i, m in enumerate(months) if as_ofs[i] >= cutoffs[i]]
-    months, cutoffs, ends, as_ofs = (
-        [xs[i] for i in keep] for xs in (months, cutoffs, ends, as_ofs)
+    span = record_span(
+        params, as_of=as_of, known_until=known_until, history_start=history_start, ledger=ledger
     )
-    if not months:
+    if not span.months:
         return Record(month, pl.DataFrame(schema=_schema()), _year([], month))
-
-    commitments = {m: ledger.current(m) for m in months}
+    months, as_ofs, terms, commitments = span.months, span.as_ofs, span.terms, span.commitments
+    ends = [month_start(shift_month(m, 1)) for m in months]
+    cutoffs = [month_start(m) for m in months]
     computed = _values_now(con, params, months)
-    terms = {m: params.terms_for(m) for m in months}
-    for m, c in commitments.items():
-        if c is not None:
-            terms[m] = type(terms[m])(
-                marketing_share=c.marketing_share,
-                **{k: tuple(v) if isinstance(v, list) else v for k, v in c.terms.items()},
-            )
     delivered = con.sql(
         load_sql("track/record_delivery_by_month"),
         params={"months": months, "cutoffs": cutoffs, "as_ofs": as_ofs},
     ).pl()
-    rules = con.sql(
-        load_sql("track/record_rules_by_month"),
-        params={
-            "months": months,
-            "cutoffs": cutoffs,
-            "ends": ends,
-            "as_ofs": as_ofs,
-            "first_touch_hours": [terms[m].first_touch_hours for m in months],
-            "first_touch_kinds": [list(terms[m].first_touch_kinds) for m in months],
-            "cadence_days": [terms[m].cadence_days for m in months],
-            "cadence_calls": [terms[m].cadence_calls for m in months],
-            "cadence_kinds": [list(terms[m].cadence_kinds) for m in months],
-        },
-    ).pl()
-    by_month_rules = {r["month"]: r for r in rules.to_dicts()}
+    if rules is None:
+        rules = record_rules(con, span)
+    by_month_rules = _rules_by_month(rules)
     rows = []
     for m, at, end in zip(months, as_ofs, ends, strict=True):
         c = commitments[m]

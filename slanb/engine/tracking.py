@@ -252,13 +252,16 @@ def track(
     *,
     as_of: datetime,
     known_until: datetime | None,
+    rules: pl.DataFrame | None = None,
 ) -> Tracking:
     """Judge the plan's month at ``as_of``: delivery, pacing, the two rules and the dashboard.
 
     The plan gives the goals, the lead value of each bucket (an MQL with a NULL intent or fit is
     valued at the matrix's ``unknown`` row, or at the overall revenue per MQL when the matrix has
     none) and the sales terms. ``as_of`` is capped at ``known_until`` (the instant the history is
-    complete up to): touches after it are not in the history yet.
+    complete up to): touches after it are not in the history yet. ``rules``: the month's rows of
+    :func:`calendar_rules`, when the caller judged it with other months in one pass (both rules
+    on the calendar clock only; the composer passes the record's, ``engine.month.compute_on``).
     """
     month, p = plan.month, plan.params
     cutoff, end = month_start(month), month_start(shift_month(month, 1))
@@ -306,7 +309,9 @@ def track(
     # The working calendar is built only when a rule runs on the working clock; then both clocks
     # are computed for every lead (the scorecard compares them) and the calendar covers the sample
     # (speed-to-lead) and every clock start whose deadline can fall in M. On the calendar clock it
-    # is left empty: the working side is not computed (docs/performance.md, "The working clock").
+    # is left empty and the rules take the lean calendar query (track/rules_by_month.sql), or the
+    # rows of M the caller computed with the record's months (``rules``): the working side is not
+    # computed (docs/performance.md, "The working clock").
     working = p.sla_clock == "working" or p.cadence_clock == "working"
     reach_days = max(p.cadence_days, REACH_DAYS) if working else p.cadence_days
     reach_from = min(
@@ -314,24 +319,36 @@ def track(
     )
     first_day, last_day = calendar_span(min(window.start, reach_from), end)
     build_calendar(con, p, first_day=first_day, last_day=last_day, empty=not working)
-    rules = con.sql(
-        load_sql("track/rules_by_rep"),
-        params={
-            "cutoff": cutoff,
-            "end": end,
-            "as_of": as_of,
-            "reach_from": reach_from,
-            "touch_us": round(p.first_touch_hours * 3_600_000_000),
-            "cadence_us": round(p.cadence_days * p.working_day_hours * 3_600_000_000),
-            "first_touch_kinds": list(p.first_touch_kinds),
-            "cadence_days": p.cadence_days,
-            "cadence_calls": p.cadence_calls,
-            "cadence_kinds": list(p.cadence_kinds),
-            "sla_clock": p.sla_clock,
-            "cadence_clock": p.cadence_clock,
-            "clock_start": p.clock_start,
-        },
-    ).pl()
+    if working:
+        rules = con.sql(
+            load_sql("track/rules_by_rep"),
+            params={
+                "cutoff": cutoff,
+                "end": end,
+                "as_of": as_of,
+                "reach_from": reach_from,
+                "touch_us": round(p.first_touch_hours * 3_600_000_000),
+                "cadence_us": round(p.cadence_days * p.working_day_hours * 3_600_000_000),
+                "first_touch_kinds": list(p.first_touch_kinds),
+                "cadence_days": p.cadence_days,
+                "cadence_calls": p.cadence_calls,
+                "cadence_kinds": list(p.cadence_kinds),
+                "sla_clock": p.sla_clock,
+                "cadence_clock": p.cadence_clock,
+                "clock_start": p.clock_start,
+            },
+        ).pl()
+    elif rules is None:
+        rules = calendar_rules(
+            con,
+            months=[month],
+            as_ofs=[as_of],
+            terms=[p],
+            detail_month=month,
+            clock_start=p.clock_start,
+        )
+    else:
+        rules = rules.filter(pl.col("month") == month)
     first_touch, cadence, dashboard = _rules(rules, hours=p.first_touch_hours)
     clock = _clock(rules, p)
     if as_of < end:
@@ -383,6 +400,52 @@ def track(
         messages=tuple(messages),
         clock=clock,
     )
+
+
+def calendar_rules(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    months: list[str],
+    as_ofs: list[datetime],
+    terms: list[Any],
+    detail_month: str,
+    clock_start: str = "mql_at",
+) -> pl.DataFrame:
+    """Both sales rules on the calendar clock for ``months`` at once, each by its own ``terms``.
+
+    One pass over the MQLs whose deadlines can fall in any of the months and their activities
+    (``track/rules_by_month.sql``): one row per month and rep and one per month (``is_total``),
+    with the columns of ``track/rules_by_rep.sql``; ``detail_month`` also gets its hours, delays,
+    away leads and breached lead ids. ``terms[i]`` (a ``Terms`` or ``Params``) gives month i's
+    first-touch hours and kinds and cadence days, calls and kinds; ``as_ofs[i]`` the instant it
+    is judged at.
+    """
+    cutoffs = [month_start(m) for m in months]
+    ends = [month_start(shift_month(m, 1)) for m in months]
+    reach = [
+        min(c - timedelta(hours=t.first_touch_hours), c - timedelta(days=t.cadence_days))
+        for c, t in zip(cutoffs, terms, strict=True)
+    ]
+    kinds = sorted({k for t in terms for k in (*t.first_touch_kinds, *t.cadence_kinds)})
+    return con.sql(
+        load_sql("track/rules_by_month"),
+        params={
+            "months": months,
+            "cutoffs": cutoffs,
+            "ends": ends,
+            "as_ofs": as_ofs,
+            "first_touch_hours": [float(t.first_touch_hours) for t in terms],
+            "first_touch_kinds": [list(t.first_touch_kinds) for t in terms],
+            "cadence_days": [t.cadence_days for t in terms],
+            "cadence_calls": [t.cadence_calls for t in terms],
+            "cadence_kinds": [list(t.cadence_kinds) for t in terms],
+            "kinds": kinds,
+            "reach_from": min(reach),
+            "reach_end": max(ends),
+            "detail_month": detail_month,
+            "clock_start": clock_start,
+        },
+    ).pl()
 
 
 def _bucket_values(

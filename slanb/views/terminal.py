@@ -112,12 +112,14 @@ def plan_text(sla: SlaMonth) -> str:
 def dashboard_text(sla: SlaMonth) -> str:
     """``slanb dashboard``: both promises in a sentence, then the reps on the dashboard.
 
-    The table for a terminal, or a sentence when nobody is on it; then the tracking's notes.
+    The headline; the title, with what the month is judged against under it (its commitment, or
+    the goal computed now); the table for a terminal, or a sentence when nobody is on it; notes.
     """
     t = sla.tracking
     if t is None:
         raise SlanbError(not_begun(sla))
-    lines = [tracking_sentence(sla) or "", "", dashboard_title(sla)]
+    # under the title, what the month is judged against: its commitment, or the goal now
+    lines = [tracking_sentence(sla) or "", "", dashboard_title(sla), basis_sentence(sla)]
     if t.dashboard.is_empty():
         lines += ["", empty_dashboard(sla)]
     else:
@@ -136,8 +138,6 @@ def dashboard_text(sla: SlaMonth) -> str:
         lines += [f"  {n:<{width}}  {late:>16}  {short:>13}  {ids}" for n, late, short, ids in rows]
     if t.messages:
         lines += ["", "Notes:", *[f"  - {m}" for m in t.messages]]
-    if sla.commitment is not None:
-        lines += ["", basis_sentence(sla)]
     return clean("\n".join(lines))
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import polars as pl
 import pytest
 
 from slanb.engine.month import compute
@@ -144,3 +145,47 @@ def test_a_term_changed_from_a_month_on_judges_earlier_months_by_the_old_one(tmp
     assert (mar.tracking.first_touch.hours, mar.tracking.first_touch.met) == (1.0, 0)
     rows = mar.record.months.select("month", "first_touch_hours", "touch_met").rows()
     assert rows == [("2026-01", 24.0, 2), ("2026-02", 24.0, 1), ("2026-03", 1.0, 0)]
+
+
+@pytest.mark.parametrize("as_of", [None, "2026-04-20T12:00:00"])
+def test_the_month_judged_in_the_records_one_pass_is_the_month_judged_alone(tmp_path, as_of):
+    """``compute`` judges M's rules in the record's pass (track/rules_by_month.sql, every month at
+    once) and hands M's rows to ``track``; ``track`` alone judges M on its own. On the tracking
+    example (docs/metrics.md: April, first touch judged 9, 6 met; cadence judged 8, 3 met, 1
+    excluded; Ben Cole, Ada Park and Unassigned on the dashboard), whole or in progress, the two
+    agree on every rule, per rep, the dashboard's lead ids and the clock; the record's April row
+    holds the same counts."""
+    from slanb.engine.plan import plan_month
+    from slanb.engine.tracking import track
+    from slanb.store import db, history
+    from tests.fixtures import tracking_example
+
+    path = write_history(
+        tmp_path / "h.duckdb", tracking_example.tables(), exported_at="2026-06-01 00:00:00"
+    )
+    params = Params(
+        db=str(path), month="2026-04", lookback_months=2, maturity_months=1, as_of=as_of
+    )
+    shared = compute(params)
+    with db.connect(path) as con:
+        known = history.recorded_export(con)
+        plan = plan_month(con, params, known_until=known, history_start=history.first_month(con))
+        alone = track(con, plan, as_of=params.as_of_instant, known_until=known)
+    t = shared.tracking
+    assert t.first_touch.to_dict() == alone.first_touch.to_dict()
+    assert t.first_touch.by_rep.equals(alone.first_touch.by_rep)
+    assert t.cadence.by_rep.equals(alone.cadence.by_rep)
+    assert t.dashboard.equals(alone.dashboard)
+    assert t.clock.to_dict() == alone.clock.to_dict()
+    assert t.clock.by_rep.equals(alone.clock.by_rep)
+    if as_of is None:
+        assert (t.first_touch.judged, t.first_touch.met, t.cadence.judged) == (9, 6, 8)
+        assert t.dashboard["name"].to_list() == ["Ben Cole", "Ada Park", "Unassigned"]
+    april = shared.record.months.row(-1, named=True)
+    assert (april["month"], april["touch_judged"], april["touch_met"]) == (
+        "2026-04",
+        t.first_touch.judged,
+        t.first_touch.met,
+    )
+    assert (april["cadence_judged"], april["cadence_met"]) == (t.cadence.judged, t.cadence.met)
+    assert april["reps_on_dashboard"] == t.dashboard.filter(pl.col("rep_id") != "unassigned").height

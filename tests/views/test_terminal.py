@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from slanb.engine.month import compute
 from slanb.params import Params
 from slanb.views import terminal
@@ -24,3 +26,34 @@ def test_plan_text_states_the_ranges_and_the_maturity(history):
     # tested on March only, so no chance is stated, and the reason is printed
     assert "   - The forecast is 4 MQLs, the last three months' average." in tail
     assert "   - Only 1 earlier month(s) to test the forecast on (at least 3 needed)" in tail
+
+
+def test_dashboard_says_what_the_month_is_judged_against(tmp_path):
+    """``slanb dashboard`` says under its title what the month is judged against (docs/metrics.md).
+
+    The record's worked example (tests/fixtures/record_example.py): March has no commitment, so
+    its goal is the one computed now, $7,000 ÷ 8 = $875 per MQL → ⌈$1,000 ÷ $875⌉ = 2 MQLs and
+    $1,000 of lead value; once ana commits January, January's dashboard names the commitment.
+    """
+    from slanb.publish.commit import commit
+    from tests.conftest import write_history
+    from tests.fixtures import record_example as ex
+
+    db = write_history(tmp_path / "h.duckdb", ex.tables(), exported_at=ex.EXPORTED_AT)
+    params = Params.from_mapping(
+        {**ex.PARAMS, "db": str(db), "ledger": str(tmp_path / "sla.ledger.jsonl")}
+    )
+    march = terminal.dashboard_text(compute(params.replace(month="2026-03"))).splitlines()
+    assert march[3] == (
+        "March 2026 has no commitment in the ledger, so it is judged against the goal "
+        "computed now (2 MQLs · $1,000 of lead value · realistic), which changes when the history or "
+        "the parameters change."
+    )
+    commit(params, month="2026-01", by="ana", now=datetime(2026, 1, 1, 8, tzinfo=UTC))
+    january = terminal.dashboard_text(compute(params.replace(month="2026-01"))).splitlines()
+    assert january[3] == (
+        "January 2026 is judged against its commitment (2 MQLs, $1,000 of lead value): "
+        "committed 2026-01-01 by ana."
+    )
+    assert not any("goal computed now" in line for line in january)
+    assert march[2] == january[2].replace("January", "March")  # the dashboard's title follows
