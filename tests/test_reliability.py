@@ -526,8 +526,9 @@ def test_a_killed_ingest_leaves_the_old_or_the_new_history_never_a_mix(big_impor
     rng = random.Random(seed)
     outcomes = []
     for _ in range(6):
-        if file_state(db) != old:
+        if file_state(db) != old or db.with_name(db.name + ".wal").exists():
             shutil.copyfile(big_import["base"], db.with_name("restore"))
+            db.with_name(db.name + ".wal").unlink(missing_ok=True)  # the log of the killed import
             os.replace(db.with_name("restore"), db)
             old = file_state(db)
         child = subprocess.Popen(
@@ -539,9 +540,10 @@ def test_a_killed_ingest_leaves_the_old_or_the_new_history_never_a_mix(big_impor
         kill_tree(child)
         if file_state(db) == old:
             outcomes.append("old")
-        else:
-            assert db_fingerprint(db) == big_import["new"], f"a mixed history (seed {seed})"
-            outcomes.append("new")
+        else:  # written in place: DuckDB's log and its blocks may have moved, never the contents
+            seen = db_fingerprint(db)
+            assert seen in (big_import["old"], big_import["new"]), f"a mixed history (seed {seed})"
+            outcomes.append("old" if seen == big_import["old"] else "new")
     assert "old" in outcomes, f"no kill landed before the swap (seed {seed}): {outcomes}"
     # the next import clears the working copies the killed ones left, and completes
     ingest(FIXTURES / "newer", db=db)
@@ -559,8 +561,11 @@ def test_a_failed_copy_leaves_the_history_untouched_with_a_clear_error(
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(shutil, "copyfile", disk_full)
-    with pytest.raises(SlanbError, match=r"Cannot copy .* No space left on device\. An import "
-                       r"writes a copy of the history in its folder"):  # fmt: skip
+    with (
+        connect(db),  # held open here, so the import writes a copy
+        pytest.raises(SlanbError, match=r"Cannot copy .* No space left on device\. An import "
+                      r"writes a copy of the history in its folder"),
+    ):  # fmt: skip
         ingest(FIXTURES / "newer", db=db)
     assert file_state(db) == before
     assert siblings(db) == ["history.duckdb"]
