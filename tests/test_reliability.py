@@ -1030,6 +1030,8 @@ DYNAMIC_SQL = {
     ("store/ingest/read.py", "_create_stage"),
     ("store/ingest/checks.py", "_validate"),
     ("store/ingest/write.py", "_upsert"),
+    # the contract's own table and column names (write._EVENTS), no value from the export
+    ("store/ingest/write.py", "_newest"),
     # a temporary table's name and a query from slanb/sql
     ("store/demo.py", "_stage"),
     # CRM sources: columns are spliced as cN positions (never header text), mapping values as
