@@ -2,7 +2,7 @@
 -- leads.assigned_at, reps.timezone and the time_off table (contract/upgrade_v1.sql upgrades a file).
 -- Each table's first column is its id, unique: every import checks it, and adds only ids the history
 -- lacks. It is not declared a primary key: DuckDB's index on it made three quarters of the file and
--- most of an import's time (docs/performance.md#imports). Files made with one keep it; both read alike.
+-- most of an import's time (docs/performance.md#imports-issue-17). Files made with one keep it; both read alike.
 create table if not exists slanb_meta (
     key varchar primary key,
     value varchar not null
