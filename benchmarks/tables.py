@@ -195,8 +195,8 @@ def delta_lines(results: dict[str, Any]) -> list[str]:
         "## A one-day delta into the history (issue 17)",
         "",
         "| leads | delta rows | history MB | in place: wall s | CPU s | as a copy (before): wall s "
-        "| CPU s | copy ÷ in place (wall) |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| CPU s | copy ÷ in place (wall) | first write after `slanb demo` (once): CPU s |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for key, d in deltas.items():
         here, copy = d.get("in-place"), d.get("copy")
@@ -205,7 +205,8 @@ def delta_lines(results: dict[str, Any]) -> list[str]:
         lines.append(
             f"| {int(key):,} | {d['rows']:,} | {d['history_bytes'] / 1e6:,.0f} | {_s(w, 2)} | "
             f"{_s(cpu[0], 2)} | {_s(c, 2)} | {_s(cpu[1], 2)} | "
-            f"{'–' if w is None or c is None else f'{c / w:.1f}×'} |"
+            f"{'–' if w is None or c is None else f'{c / w:.1f}×'} | "
+            f"{_s((d.get('first_write_after_demo') or {}).get('cpu'), 2)} |"
         )
     return lines
 
