@@ -161,7 +161,7 @@ def ingest_targets(results: dict[str, Any]) -> list[dict[str, Any]]:
             else f"{rate / 1e6:.2f}M rows/s wall, {parquet['rows_per_cpu_second'] / 1e6:.2f}M rows "
             "per CPU second",
             "met": None if rate is None else rate >= 1e6,
-            "why": "see docs/performance.md#imports: wall time moves with the machine's load",
+            "why": "see docs/performance.md#imports-issue-17: wall time moves with the machine's load",
         },
         {
             "target": "ingest from CSV within 1.5× of Parquet",
