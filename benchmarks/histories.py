@@ -27,10 +27,11 @@ TABLES = ("leads", "activities", "deals", "reps")
 
 
 def fingerprint() -> str:
-    """A short hash of the demo generator (``slanb/store/demo.py`` and ``slanb/sql/demo/*.sql``)."""
+    """A short hash of the demo generator (``slanb/store/demo.py``, ``slanb/sql/demo/*.sql``) and schema."""
     h = hashlib.sha256()
     store, sql = ROOT / "slanb" / "store", ROOT / "slanb" / "sql" / "demo"
-    for f in [store / "demo.py", *sorted(sql.glob("*.sql"))]:
+    schema = ROOT / "slanb" / "sql" / "contract" / "schema.sql"
+    for f in [store / "demo.py", *sorted(sql.glob("*.sql")), schema]:
         h.update(f.read_bytes())
     return h.hexdigest()[:10]
 

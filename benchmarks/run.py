@@ -4,8 +4,10 @@ For each scale (a cached demo history, see ``histories.py``) four workers run in
 (``worker.py``): ``slanb.engine.plan.plan``, the engine's steps one by one, one hand-written DuckDB query per
 step (the floor) and the pandas an analyst would write. Each is the median of ``--repeat`` runs after
 a warm-up, with its own peak RSS; the three ways' answers are checked against each other. Then
-``slanb.store.ingest`` of the 1M-lead export (CSV and Parquet) and ``slanb report`` on the default demo
-history, one plan against each notebook alone (and on ``--report-scales`` histories, one plan). Writes ``benchmarks/results.md`` and ``benchmarks/results.json``; asserts nothing.
+``slanb.store.ingest`` of the 1M-lead export (CSV and Parquet) into a new file, a one-day delta into
+each history (in place, and as the copy every import used to write) and ``slanb report`` on the
+default demo history, one plan against each notebook alone (and on ``--report-scales`` histories,
+one plan). Writes ``benchmarks/results.md`` and ``benchmarks/results.json``; asserts nothing.
 
     .venv/bin/python benchmarks/run.py [--scales 100000,1000000] [--repeat 5]
 """
@@ -31,6 +33,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import delta  # noqa: E402
 import histories  # noqa: E402
 import tables  # noqa: E402
 import variants  # noqa: E402
@@ -166,7 +169,42 @@ def bench_ingest(leads: int, repeat: int | None) -> dict[str, Any]:
         r = worker("ingest", repeat=repeat or 3, warmup=1, folder=folder, tmp=tmp)
         if "wall" in r:
             r["rows_per_second"] = rows / r["wall"]["ingest"]
+            r["rows_per_cpu_second"] = rows / r["cpu"]["ingest"]
         out[fmt] = r
+    shutil.rmtree(tmp, ignore_errors=True)
+    return out
+
+
+DELTA_SCALES = (100_000, 1_000_000, 10_000_000)
+
+
+def bench_delta(scales: list[int], repeat: int | None) -> dict[str, Any]:
+    """A one-day delta (``delta.py``, Parquet) into each history, in place and as a copy (issue 17).
+
+    Every run imports into a fresh copy of the cached history, settled by one write first
+    (``delta.settled``; the copy is not timed); ``copy`` is what every import did before: write a
+    copy of the history and rename it over the old one.
+    """
+    out: dict[str, Any] = {}
+    tmp = histories.CACHE / "delta-tmp"
+    tmp.mkdir(exist_ok=True)
+    for leads in [n for n in DELTA_SCALES if n in scales] or [min(scales)]:
+        built = histories.history(leads, log=log)
+        folder = delta.delta(built, "parquet", log=log)
+        db, first_write = delta.settled(built, log=log)
+        rows = delta.rows(folder)
+        log(f"a one-day delta ({rows:,} rows) into the {leads:,}-lead history")
+        scale: dict[str, Any] = {
+            "rows": rows,
+            "history_bytes": db.stat().st_size,
+            "first_write_after_demo": first_write,
+        }
+        for way in ("in-place", "copy"):
+            reps = repeat or 3
+            scale[way] = worker(
+                "delta", repeat=reps, warmup=1, db=db, folder=folder, tmp=tmp, way=way
+            )
+        out[str(leads)] = scale
     shutil.rmtree(tmp, ignore_errors=True)
     return out
 
@@ -281,6 +319,7 @@ def main() -> int:
     if not args.no_ingest:
         ingest_scale = INGEST_SCALE if INGEST_SCALE in scales else min(scales)
         results["ingest"] = bench_ingest(ingest_scale, args.repeat)
+        results["delta"] = bench_delta(scales, args.repeat)
     if not args.no_report:
         dbs = {"demo": DEMO_DB} | {
             str(n): histories.history(n, log=log)

@@ -8,7 +8,9 @@ Modes: ``slanb-plan`` (``slanb.compute``), ``slanb-steps`` (each engine step on 
 connection), ``floor`` (one hand-written query per step), ``pandas`` (read the tables, then each
 step), ``ingest`` (``slanb.store.ingest`` of ``--folder`` into a fresh file), ``kernels`` (papermill on
 ``--kernels`` trivial notebooks at once: the report's kernel start-up, without its computation),
-``clocks`` (the tracking step on the calendar clock and on the working clock, issue 15).
+``clocks`` (the tracking step on the calendar clock and on the working clock, issue 15), ``delta``
+(``slanb.store.ingest`` of a one-day delta ``--folder`` into a copy of ``--db``, ``--way`` in place
+or as a copy, issue 17).
 """
 
 from __future__ import annotations
@@ -145,6 +147,30 @@ def run_ingest(args: argparse.Namespace, clock: Clock) -> dict[str, Any]:
     return {"report": str(report)[:2000]}
 
 
+def run_delta(args: argparse.Namespace, clock: Clock) -> dict[str, Any]:
+    """``slanb.store.ingest`` of the delta ``--folder`` into a fresh copy of ``--db`` (copy untimed).
+
+    ``--way in-place`` is what an import does when nothing else has the history open; ``--way copy``
+    holds a connection in this process meanwhile, so the import writes a copy and renames it over
+    the history, as every import did before issue 17.
+    """
+    import shutil
+
+    from slanb.store.db import connect
+    from slanb.store.ingest import ingest
+
+    with tempfile.TemporaryDirectory(dir=args.tmp) as tmp:
+        target = Path(tmp) / "history.duckdb"
+        shutil.copyfile(args.db, target)
+        if args.way == "copy":
+            with connect(target):
+                report = clock.time("delta", lambda: ingest(args.folder, db=target))
+        else:
+            report = clock.time("delta", lambda: ingest(args.folder, db=target))
+        size = target.stat().st_size
+    return {"report": report.format()[:2000], "history_bytes": size}
+
+
 def run_kernels(args: argparse.Namespace, clock: Clock) -> dict[str, Any]:
     from concurrent.futures import ThreadPoolExecutor
 
@@ -188,6 +214,7 @@ def main() -> int:
     p.add_argument("--folder")
     p.add_argument("--tmp")
     p.add_argument("--kernels", type=int, default=6)
+    p.add_argument("--way", default="in-place", choices=("in-place", "copy"))
     args = p.parse_args()
     if args.month == "auto":  # the history's last complete month, as slanb.compute resolves it
         from slanb.store import db, history
@@ -201,6 +228,7 @@ def main() -> int:
         "pandas": lambda c: run_pandas(args, c),
         "ingest": lambda c: run_ingest(args, c),
         "kernels": lambda c: run_kernels(args, c),
+        "delta": lambda c: run_delta(args, c),
         "clocks": lambda c: run_clocks(args, c),
     }
     mode = modes[args.mode]

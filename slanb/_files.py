@@ -149,8 +149,51 @@ def exclusive_lock(path: Path, *, busy: str, timeout: float = 0.0) -> Iterator[N
     ``busy``. The lock goes with the process, however it ends. Where ``fcntl`` does not exist (not
     POSIX) the block runs unlocked: the scheduler must not overlap runs (docs/scheduling.md).
     """
+    with _flock(path, shared=False, busy=busy, timeout=timeout):
+        yield
+
+
+@contextmanager
+def locked_descriptor(fd: int, *, shared: bool, busy: str, timeout: float) -> Iterator[None]:
+    """Hold ``flock`` on the open file ``fd`` for the block, then unlock it; ``fd`` stays open.
+
+    For a file whose descriptors must not be closed meanwhile (DuckDB's POSIX locks on a history go
+    when the process closes any descriptor of it). Waits and raises as :func:`exclusive_lock`.
+    """
     try:
         import fcntl
+    except ImportError:
+        yield
+        return
+    _acquire(fd, shared=shared, busy=busy, timeout=timeout)
+    try:
+        yield
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+_POLL = (0.002, 0.05)  # seconds between tries for a held lock: first, and at most (doubling)
+
+
+def _acquire(fd: int, *, shared: bool, busy: str, timeout: float) -> None:
+    import fcntl
+
+    deadline, pause = time.monotonic() + timeout, _POLL[0]
+    while True:
+        try:
+            fcntl.flock(fd, (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                raise SlanbError(busy) from None
+            time.sleep(pause)
+            pause = min(2 * pause, _POLL[1])
+
+
+@contextmanager
+def _flock(path: Path, *, shared: bool, busy: str, timeout: float) -> Iterator[None]:
+    try:
+        import fcntl  # noqa: F401 (only where it exists)
     except ImportError:
         yield
         return
@@ -160,16 +203,7 @@ def exclusive_lock(path: Path, *, busy: str, timeout: float = 0.0) -> Iterator[N
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
-        waited = 0.0
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if waited >= timeout:
-                    raise SlanbError(busy) from None
-                time.sleep(0.05)
-                waited += 0.05
+        _acquire(fd, shared=shared, busy=busy, timeout=timeout)
         yield
     finally:
         os.close(fd)  # releases the lock

@@ -5,17 +5,20 @@ Analysis opens the history read-only and only for as long as one computation run
     with slanb.store.connect("data/demo.duckdb") as con:
         con.sql(slanb.store.db.load_sql("plan/mql_volume_by_month"), params={...}).pl()
 
-DuckDB allows one writing process or many reading ones. ``ingest`` and ``demo`` never open the
-history itself for writing: they write a copy beside it and rename the copy over it, so a notebook
-kernel holding a read-only connection never blocks them (it keeps reading the file it opened until
-it closes it), and every connection :func:`connect` opens afterwards reads the new file. A program
-that opens the file for *writing* blocks every reader; :func:`connect` then says so in one sentence.
+DuckDB allows one writing process or many reading ones. ``ingest`` writes the history in place,
+in one transaction, when no other process has it open (it waits a few seconds for readers to close
+it), and otherwise writes a copy and renames it over the history; ``demo`` always renames. While an
+import writes in place it holds the history's gate (:func:`import_gate`), and :func:`connect` waits
+for it (up to :data:`IMPORT_WAIT`) before opening the file, so a reader sees the history before or
+after an import, never half of one. A program that opens the file for *writing* blocks every
+reader; :func:`connect` then says so in one sentence.
 """
 
 from __future__ import annotations
 
 import os
 import struct
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
@@ -24,6 +27,7 @@ from pathlib import Path
 
 import duckdb
 
+from slanb._files import locked_descriptor
 from slanb.errors import SlanbError
 from slanb.paths import resolve_path
 
@@ -75,6 +79,74 @@ def _open(db: Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
     return con
 
 
+# ---- one open file per history per process, and the import's gate ----------------------------
+IMPORT_WAIT = 120.0  # seconds a connection waits for an import writing the history in place
+
+# DuckDB keeps other processes out with POSIX record locks (fcntl), which the system drops for the
+# whole process as soon as it closes *any* descriptor of the file. So slanb opens each history file
+# once per process while it has connections to it, reads its header through that descriptor, takes
+# the gate's flock on it (flock and fcntl locks are independent) and closes it after the last one.
+_HANDLES: dict[tuple[int, int], list[int]] = {}  # (device, inode) -> [descriptor, users]
+_HANDLES_LOCK = threading.Lock()
+
+
+@contextmanager
+def _handle(db: Path) -> Iterator[int | None]:
+    """This process's descriptor of the file ``db`` names now (None if it cannot be opened)."""
+    try:
+        info = db.stat()
+    except OSError:
+        yield None
+        return
+    key = (info.st_dev, info.st_ino)
+    with _HANDLES_LOCK:
+        entry = _HANDLES.get(key)
+        if entry is None:
+            try:
+                entry = _HANDLES[key] = [os.open(db, os.O_RDONLY), 0]
+            except OSError:
+                entry = None
+        if entry is not None:
+            entry[1] += 1
+    if entry is None:
+        yield None
+        return
+    try:
+        yield entry[0]
+    finally:
+        with _HANDLES_LOCK:
+            entry[1] -= 1
+            if entry[1] == 0:
+                del _HANDLES[key]
+                os.close(entry[0])
+
+
+def _peek(db: Path, size: int) -> bytes:
+    """The first ``size`` bytes of ``db``, read without closing a descriptor DuckDB's locks need."""
+    with _handle(db) as fd:
+        if fd is None:
+            with db.open("rb") as f:  # an error saying why it cannot be read
+                return f.read(size)
+        return os.pread(fd, size, 0)
+
+
+@contextmanager
+def import_gate(db: Path) -> Iterator[None]:
+    """Hold the gate of the history ``db`` while an import writes it in place.
+
+    The gate is an exclusive ``flock`` on the history file itself; :func:`connect` takes it shared
+    while it attaches the file, so a connection opens before the import's write begins or after
+    it ends. Another holder is waited for (connections hold it for milliseconds).
+    """
+    busy = f"{db} stayed busy for over {IMPORT_WAIT:.0f}s; run `slanb ingest` again."
+    with _handle(db) as fd:
+        if fd is None:
+            yield
+            return
+        with locked_descriptor(fd, shared=False, busy=busy, timeout=IMPORT_WAIT):
+            yield
+
+
 def _refuse_other_files(db: Path) -> None:
     """Refuse a file that is not a DuckDB database before DuckDB opens it.
 
@@ -85,8 +157,7 @@ def _refuse_other_files(db: Path) -> None:
     if not db.is_file():
         return
     try:
-        with db.open("rb") as f:
-            head = f.read(16)
+        head = _peek(db, 16)
     except OSError as exc:
         msg = f"Cannot read {db}: {exc.strerror or exc}. Check that the file is yours to read."
         raise SlanbError(msg) from exc
@@ -102,13 +173,15 @@ def _refuse_other_files(db: Path) -> None:
 
 @contextmanager
 def connect(
-    path: str | os.PathLike[str], *, read_only: bool = True
+    path: str | os.PathLike[str], *, read_only: bool = True, as_current: bool = True
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """Open the history at ``path`` for the duration of a ``with`` block.
 
     Read-only by default. A missing file, a file that is not a DuckDB database (a SQLite one, a
     CSV) or one of another schema version is a :class:`SlanbError` that says how to create or
-    upgrade one. These connections never download or autoload a DuckDB extension.
+    upgrade one. These connections never download or autoload a DuckDB extension. An import
+    writing the history in place is waited for (:data:`IMPORT_WAIT`). A read-only connection shows
+    an older schema version as the current one (temporary views) unless ``as_current`` is False.
     """
     db = resolve_path(path)
     if read_only and not db.exists():
@@ -121,10 +194,38 @@ def connect(
     if db.is_dir():
         msg = f"{db} is a folder; --db (or the db parameter) must name a DuckDB file."
         raise SlanbError(msg)
-    _refuse_other_files(db)
-    _check_intact(db)
+    with _handle(db) as fd:
+        _refuse_other_files(db)
+        _check_intact(db)
+        con = _open_after_imports(db, fd, read_only=read_only)
+        try:
+            _configure(con)
+            if read_only:
+                try:
+                    if _check_schema(con, db) in OLDER_READABLE and as_current:
+                        _read_as_current(con)
+                except duckdb.Error as exc:
+                    msg = (
+                        f"{db} is not a slanb history ({exc}). Point --db (or the db parameter) at "
+                        "a file made by `slanb demo` or `slanb ingest`."
+                    )
+                    raise SlanbError(msg) from exc
+            yield con
+        finally:
+            con.close()
+
+
+def _open_after_imports(db: Path, fd: int | None, *, read_only: bool) -> duckdb.DuckDBPyConnection:
+    """:func:`_open` at the import gate (waiting for an import writing ``db`` in place)."""
+    busy = (
+        f"Cannot open {db}: an import has been writing it for over {IMPORT_WAIT:.0f}s. Wait for "
+        "`slanb ingest` to finish and try again."
+    )
     try:
-        con = _open(db, read_only=read_only)
+        if fd is None:
+            return _open(db, read_only=read_only)
+        with locked_descriptor(fd, shared=True, busy=busy, timeout=IMPORT_WAIT):
+            return _open(db, read_only=read_only)
     except duckdb.Error as exc:  # a lock, or a file that is not a DuckDB database (a CSV, say)
         if isinstance(exc, duckdb.IOException) and "lock" in str(exc).lower():
             msg = (
@@ -144,21 +245,6 @@ def connect(
                 "at a DuckDB file made by `slanb demo` or `slanb ingest`."
             )
         raise SlanbError(msg) from exc
-    try:
-        _configure(con)
-        if read_only:
-            try:
-                if _check_schema(con, db) in OLDER_READABLE:
-                    _read_as_current(con)
-            except duckdb.Error as exc:
-                msg = (
-                    f"{db} is not a slanb history ({exc}). Point --db (or the db parameter) at a "
-                    "file made by `slanb demo` or `slanb ingest`."
-                )
-                raise SlanbError(msg) from exc
-        yield con
-    finally:
-        con.close()
 
 
 def _check_intact(db: Path) -> None:
@@ -172,8 +258,7 @@ def _check_intact(db: Path) -> None:
     judged here.
     """
     try:
-        with db.open("rb") as f:
-            head = f.read(3 * 4096)
+        head = _peek(db, 3 * 4096)
         size = db.stat().st_size
     except OSError:
         return  # missing or unreadable: connecting says so

@@ -719,9 +719,11 @@ def test_a_failure_while_writing_rolls_everything_back(tmp_path, monkeypatch):
         return real_upsert(con, table, present)
 
     monkeypatch.setattr(module, "_upsert", failing_upsert)
-    with pytest.raises(SlanbError, match=r"could not write its copy of the history .*disk full"):
-        ingest(FIXTURES / "newer", db=db)
+    with pytest.raises(SlanbError, match=r"could not write the imported rows into .*\(disk full\); "
+                       r".* is unchanged \(the transaction was rolled back\)"):  # fmt: skip
+        ingest(FIXTURES / "newer", db=db)  # in place: nothing else has the history open
     assert contents(db) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["history.duckdb"]
 
 
 # --- folders and files ---------------------------------------------------------------------

@@ -26,7 +26,7 @@ from slanb.store.db import connect
 from slanb.store.ingest import IngestError, ingest
 from tests.conftest import plan
 from tests.store.test_ingest import FIXTURES, contents
-from tests.test_reliability import file_state, history_copy, overlay, siblings
+from tests.test_reliability import Holder, file_state, history_copy, overlay, siblings
 
 SLANB = str(Path(sys.executable).with_name("slanb"))
 HEADER = "lead_id,created_at,mql_at,sql_at,owner_id,intent,fit,source\n"
@@ -365,7 +365,9 @@ def _ingest_with_file_size_limit(folder: Path, db: Path, limit: int) -> subproce
     )
 
 
-@pytest.mark.parametrize("room", ["none for the copy", "the copy but not the rows"])
+@pytest.mark.parametrize(
+    "room", ["in place: none for the rows", "a copy: none for it", "a copy: not for the rows"]
+)
 def test_a_full_disk_leaves_the_history_byte_for_byte_with_a_one_line_error(
     clean_history, tmp_path, room
 ):
@@ -376,11 +378,24 @@ def test_a_full_disk_leaves_the_history_byte_for_byte_with_a_one_line_error(
     (export / "leads.csv").write_text(HEADER + "".join(rows))
     before = file_state(db)
     size = db.stat().st_size
-    run = _ingest_with_file_size_limit(export, db, size // 2 if room.startswith("none") else size)
+    # An analyst's kernel holding the history open past READERS_WAIT sends the import to a copy.
+    kernel = Holder(db) if room.startswith("a copy") else None
+    try:
+        run = _ingest_with_file_size_limit(export, db, size // 2 if "none for it" in room else size)
+    finally:
+        if kernel:
+            kernel.close()
     assert run.returncode == 1
     assert run.stdout == ""
     assert run.stderr.count("\n") == 1 and "Traceback" not in run.stderr
-    if room.startswith("none"):
+    if room.startswith("in place"):
+        assert run.stderr == (
+            f"slanb ingest: error: The import could not write the imported rows into {db} "
+            f'(IO Error: Could not write file "{db}": File too large); {db} is unchanged (the '
+            f"transaction was rolled back). An import needs room in {db.parent} for the imported "
+            "rows: free some space (or raise the quota) and run `slanb ingest` again.\n"
+        )
+    elif "none for it" in room:
         assert run.stderr.startswith(f"slanb ingest: error: Cannot copy {db} to .history.duckdb.")
         assert "File too large. An import writes a copy of the history" in run.stderr
     else:
@@ -390,7 +405,7 @@ def test_a_full_disk_leaves_the_history_byte_for_byte_with_a_one_line_error(
         )
         assert run.stderr.endswith(
             f"File too large); {db} is unchanged. An import needs room in {db.parent} for one "
-            "more copy of the history (2.9 MB) and the imported rows: free some space (or raise "
+            "more copy of the history (1.8 MB) and the imported rows: free some space (or raise "
             "the quota) and run `slanb ingest` again.\n"
         )
     assert file_state(db) == before

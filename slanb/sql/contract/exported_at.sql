@@ -1,5 +1,8 @@
--- After an import: slanb_meta.exported_at becomes the later of its previous value and the newest
--- timestamp in any table (reps hold dates, not events, and do not count). Stored as ISO 8601, UTC.
+-- After an import: slanb_meta.exported_at becomes the later of its previous value and $newest, the
+-- newest timestamp among the imported rows of leads (created, MQL, SQL), activities and deals
+-- (created, closed); reps and time off hold dates and plans, not events, and do not count. The
+-- previous value is at least the newest of every stored row (each import and the demo set it so), so
+-- this is the newest over the whole history at the cost of the import only. ISO 8601, UTC.
 insert into slanb_meta (key, value)
 with previous as (
     select max(try_cast(value as timestamp)) as exported_at
@@ -8,11 +11,7 @@ with previous as (
 ),
 
 newest as (
-    select greatest(
-        (select max(greatest(created_at, mql_at, sql_at)) from leads),
-        (select max(occurred_at) from activities),
-        (select max(greatest(created_at, closed_at)) from deals)
-    ) as exported_at
+    select cast($newest as timestamp) as exported_at
 ),
 
 final as (

@@ -1,12 +1,15 @@
 -- The slanb data contract, schema version 2. Every timestamp is UTC. Version 2 added the optional
 -- leads.assigned_at, reps.timezone and the time_off table (contract/upgrade_v1.sql upgrades a file).
+-- Each table's first column is its id, unique: every import checks it, and adds only ids the history
+-- lacks. It is not declared a primary key: DuckDB's index on it made three quarters of the file and
+-- most of an import's time (docs/performance.md#imports-issue-17). Files made with one keep it; both read alike.
 create table if not exists slanb_meta (
     key varchar primary key,
     value varchar not null
 );
 
 create table if not exists leads (
-    lead_id varchar primary key,
+    lead_id varchar not null,
     created_at timestamp not null,
     mql_at timestamp,
     sql_at timestamp,
@@ -19,7 +22,7 @@ create table if not exists leads (
 );
 
 create table if not exists activities (
-    activity_id varchar primary key,
+    activity_id varchar not null,
     lead_id varchar not null,
     rep_id varchar,
     kind varchar not null,
@@ -27,7 +30,7 @@ create table if not exists activities (
 );
 
 create table if not exists deals (
-    deal_id varchar primary key,
+    deal_id varchar not null,
     lead_id varchar not null,
     created_at timestamp not null,
     closed_at timestamp,
@@ -37,7 +40,7 @@ create table if not exists deals (
 );
 
 create table if not exists reps (
-    rep_id varchar primary key,
+    rep_id varchar not null,
     name varchar not null,
     team varchar,
     start_date date,
@@ -46,7 +49,7 @@ create table if not exists reps (
 );
 
 create table if not exists time_off (
-    time_off_id varchar primary key,
+    time_off_id varchar not null,
     rep_id varchar not null,
     starts_at timestamp not null,
     ends_at timestamp not null,

@@ -3,7 +3,7 @@
 alter table leads add column if not exists assigned_at timestamp;
 alter table reps add column if not exists timezone varchar;
 create table if not exists time_off (
-    time_off_id varchar primary key,
+    time_off_id varchar not null,
     rep_id varchar not null,
     starts_at timestamp not null,
     ends_at timestamp not null,

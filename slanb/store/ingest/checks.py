@@ -224,9 +224,12 @@ def _checks(s: _Staged, *, leads_have_ids: bool) -> list[str]:
         check("timezone", "timezone", _sql_text(message), where)
     if table.name in ("activities", "deals") and "lead_id" in s.present and leads_have_ids:
         message = "is not a lead_id in the leads file or in the history"
+        # The history's leads are read for the staged ids only (a semi-join): "not in (select
+        # lead_id from leads)" would build a hash table of every stored lead.
         where = (
             "lead_id not in (select lead_id from _stage_leads where lead_id is not null) "
-            "and lead_id not in (select lead_id from leads)"
+            "and lead_id not in (select lead_id from leads "
+            f"where lead_id in (select lead_id from {stage}))"
         )
         check("lead_id", "lead_id", _sql_text(message), where)
     return checks

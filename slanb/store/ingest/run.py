@@ -39,14 +39,19 @@ from slanb.store.ingest.contract import _CONTRACT, _EXPECTED_FILES
 from slanb.store.ingest.read import _stage, _Staged
 from slanb.store.ingest.write import (
     _WORK_PREFIX,
+    READERS_WAIT,
     TableCounts,
     _copy_history,
     _is_duckdb_file,
+    _newest,
     _publish,
     _remove_database,
     _upsert,
     _writer_lock,
+    _writing_in_place,
 )
+
+_StageFn = Callable[[duckdb.DuckDBPyConnection], tuple[list[_Staged], list, list[str]]]
 
 
 @dataclass(frozen=True)
@@ -137,23 +142,69 @@ def ingest(
         work = target.with_name(f"{_WORK_PREFIX}{target.name}.{os.getpid()}.ingest")
         try:
             _check_writable(work, target=target)
-            if not created:  # also says so if it is not a slanb history of this version
-                _copy_history(target, work)
-            try:
-                with connect(work, read_only=False) as con:
-                    if created:
-                        create_schema(con)
-                    else:  # a version-1 history gains version 2's optional columns, empty
-                        upgrade_schema(con)
-                    report = _import(con, files, stage, folder=source, db=target, created=created)
-            except (duckdb.IOException, duckdb.FatalException, OSError) as exc:
-                # Reading the export turns its own errors into SlanbError: this one is a write
-                # (a full disk, a quota, a file-size limit) of the copy, which is then removed.
-                raise SlanbError(_cannot_write(target, created=created, exc=exc)) from exc
-            _publish(work, target)
+            if created:
+                report = _into_new_file(work, files, stage, folder=source, db=target)
+            else:
+                report = _into_history(work, files, stage, folder=source, db=target)
         finally:
             _remove_database(work)
     return report
+
+
+def _into_new_file(
+    work: Path, files: dict[str, Path], stage: _StageFn, *, folder: Path, db: Path
+) -> IngestReport:
+    """The first import: write a new file beside ``db``, then rename it into place."""
+    try:
+        with connect(work, read_only=False) as con:
+            create_schema(con)
+            staged, notes = _read_and_check(con, files, stage, folder=folder, db=db, created=True)
+            report = _write(con, staged, notes, folder=folder, db=db, how=())
+    except (duckdb.IOException, duckdb.FatalException, OSError) as exc:
+        # Reading the export turns its own errors into SlanbError: this one is a write (a full
+        # disk, a quota, a file-size limit) of the new file, which is then removed.
+        raise SlanbError(_cannot_write(db, created=True, exc=exc)) from exc
+    _publish(work, db)
+    return report
+
+
+def _into_history(
+    work: Path, files: dict[str, Path], stage: _StageFn, *, folder: Path, db: Path
+) -> IngestReport:
+    """Import into the existing history ``db``: in place when no other process holds it open.
+
+    The export is read and checked on a read-only connection (readers share the file meanwhile);
+    then the history is written in place in one transaction, or, if another process keeps it open
+    past READERS_WAIT, into a copy renamed over it.
+    """
+    with connect(db, as_current=False) as con:  # also says so if it is not a slanb history
+        staged, notes = _read_and_check(con, files, stage, folder=folder, db=db, created=False)
+        with _writing_in_place(con, db) as in_place:
+            if in_place:
+                try:
+                    return _write(con, staged, notes, folder=folder, db=db, how=_IN_PLACE)
+                except (duckdb.IOException, duckdb.FatalException, OSError) as exc:
+                    raise SlanbError(_cannot_write_in_place(db, exc=exc)) from exc
+        # Another process has the history open: write a copy and rename it over the history.
+        _copy_history(db, work)
+        try:
+            con.execute("attach ? as history", [str(work)])
+            con.execute("use history")
+            upgrade_schema(con)  # a version-1 history gains version 2's optional columns, empty
+            report = _write(con, staged, notes, folder=folder, db=db, how=_AS_A_COPY)
+            con.execute("use memory")
+            con.execute("detach history")
+        except (duckdb.IOException, duckdb.FatalException, OSError) as exc:
+            raise SlanbError(_cannot_write(db, created=False, exc=exc)) from exc
+    _publish(work, db)
+    return report
+
+
+_IN_PLACE = ("Written in place, in one transaction.",)
+_AS_A_COPY = (
+    "Written into a copy of the history renamed over it: another program kept the history open "
+    f"for more than {READERS_WAIT:.0f}s (a notebook holding duckdb.connect?).",
+)
 
 
 def _check_writable(work: Path, *, target: Path) -> None:
@@ -185,6 +236,18 @@ def _cannot_write(target: Path, *, created: bool, exc: BaseException) -> str:
         f"{outcome}. An import needs room in {target.parent} for one more copy of the history "
         f"({size:,.1f} MB) and the imported rows: free some space (or raise the quota) and run "
         "`slanb ingest` again."
+    )
+
+
+def _cannot_write_in_place(target: Path, *, exc: BaseException) -> str:
+    """The one line an import says when writing the history in place failed (rolled back)."""
+    reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    if isinstance(exc, OSError) and exc.strerror:
+        reason = exc.strerror
+    return (
+        f"The import could not write the imported rows into {target} ({reason}); {target} is "
+        f"unchanged (the transaction was rolled back). An import needs room in {target.parent} "
+        "for the imported rows: free some space (or raise the quota) and run `slanb ingest` again."
     )
 
 
@@ -276,15 +339,16 @@ def _relative_note(given: str | os.PathLike[str]) -> str:
     )
 
 
-def _import(
+def _read_and_check(
     con: duckdb.DuckDBPyConnection,
     files: dict[str, Path],
-    stage: Callable[[duckdb.DuckDBPyConnection], tuple[list[_Staged], list, list[str]]],
+    stage: _StageFn,
     *,
     folder: Path,
     db: Path,
     created: bool,
-) -> IngestReport:
+) -> tuple[list[_Staged], list[str]]:
+    """Stage every file and check every rule of the contract; raise listing every problem."""
     # A file rewritten while it is read could be staged half old, half new: each file's identity is
     # taken before any is read and compared once all are staged (when a CRM export job is still
     # writing the folder, the files would not match each other either).
@@ -302,10 +366,25 @@ def _import(
     problems = _validate(con, staged)
     if problems:
         raise IngestError(problems, folder=folder, db=db, created=created)
+    return staged, notes
+
+
+def _write(
+    con: duckdb.DuckDBPyConnection,
+    staged: list[_Staged],
+    notes: list[str],
+    *,
+    folder: Path,
+    db: Path,
+    how: tuple[str, ...],
+) -> IngestReport:
+    """Upsert every staged table into ``history`` and move ``exported_at``, in one transaction."""
     con.begin()
     try:
+        upgrade_schema(con)  # a version-1 history gains version 2's optional columns, empty
         counts = {s.table.name: _upsert(con, s.table, s.present) for s in staged}
-        con.execute(load_sql("contract/exported_at"))
+        newest = _newest(con, [s.table.name for s in staged])
+        con.execute(load_sql("contract/exported_at"), {"newest": newest})
         rows = con.sql("select value from slanb_meta where key = 'exported_at'").fetchall()
         con.commit()
     except BaseException:
@@ -324,5 +403,5 @@ def _import(
         tables=counts,
         ignored_columns={s.file: s.ignored for s in staged if s.ignored},
         exported_at=datetime.fromisoformat(rows[0][0]) if rows else None,
-        notes=tuple(notes),
+        notes=(*notes, *how),
     )

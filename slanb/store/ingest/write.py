@@ -1,8 +1,16 @@
-"""Writing an import: upsert by id into a copy of the history, then swap the copy in."""
+"""Writing an import: upsert by id into the history in one transaction, in place or into a copy.
+
+An import writes the history in place (:func:`_writing_in_place`) when no other process has it
+open, or once they close it within :data:`READERS_WAIT`; otherwise (an analyst's kernel holding a
+plain ``duckdb.connect``) it writes a copy and renames it over the history (:func:`_copy_history`,
+:func:`_publish`). docs/reliability.md says what each way promises.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import shutil
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -12,7 +20,7 @@ import duckdb
 
 from slanb._files import exclusive_lock, replace_durably
 from slanb.errors import SlanbError
-from slanb.store.db import connect
+from slanb.store.db import _peek, connect, import_gate
 from slanb.store.ingest.contract import _Table
 
 # --- writing -------------------------------------------------------------------------------
@@ -34,7 +42,10 @@ def _upsert(
 
     Rows are compared on every contract column the file has (``present``; all when None),
     NULL-safely; a column the file may leave out keeps its stored value. The staged rows are
-    unique by id.
+    unique by id. Every statement starts from the staged ids (``_known_{table}``: those the history
+    has already, found by a semi-join that reads the history's ids once), so an import costs what
+    it brings, not what the history holds: an anti-join of the history against the staged rows
+    (``where not exists``) would build a hash table of every stored id.
     """
     name, key = table.name, table.key
     columns = [
@@ -43,19 +54,30 @@ def _upsert(
         if present is None or c.name in present or not c.optional_header
     ]
     changed = " or ".join(f"s.{c} is distinct from t.{c}" for c in columns[1:])
-    ((staged, existing, updated),) = con.sql(
+    con.execute(
         f"""
-        select count(*), count(t.{key}), count(*) filter (where t.{key} is not null and ({changed}))
-        from _stage_{name} as s
-        left join {name} as t on t.{key} = s.{key}
+        create or replace temp table _known_{name} as
+        select {key} from {name} where {key} in (select {key} from _stage_{name})
         """
-    ).fetchall()
+    )
+    ((staged,),) = con.sql(f"select count(*) from _stage_{name}").fetchall()
+    ((existing,),) = con.sql(f"select count(*) from _known_{name}").fetchall()
+    updated = 0
+    if existing:
+        ((updated,),) = con.sql(
+            f"""
+            select count(*)
+            from (select * from _stage_{name} where {key} in (select {key} from _known_{name})) as s
+            join {name} as t on t.{key} = s.{key}
+            where {changed}
+            """
+        ).fetchall()
     if updated:
         assignments = ", ".join(f"{c} = s.{c}" for c in columns[1:])
         con.execute(
             f"""
             update {name} as t set {assignments}
-            from _stage_{name} as s
+            from (select * from _stage_{name} where {key} in (select {key} from _known_{name})) as s
             where t.{key} = s.{key} and ({changed})
             """
         )
@@ -65,10 +87,95 @@ def _upsert(
             insert into {name} ({", ".join(columns)})
             select {", ".join(f"s.{c}" for c in columns)}
             from _stage_{name} as s
-            where not exists (select 1 from {name} as t where t.{key} = s.{key})
+            where s.{key} not in (select {key} from _known_{name})
             """
         )
+    con.execute(f"drop table _known_{name}")
     return TableCounts(inserted=staged - existing, updated=updated, unchanged=existing - updated)
+
+
+# The timestamps that move exported_at (sql/contract/exported_at.sql): the events, not reps' dates.
+_EVENTS = {
+    "leads": ("created_at", "mql_at", "sql_at"),
+    "activities": ("occurred_at",),
+    "deals": ("created_at", "closed_at"),
+}
+
+
+def _newest(con: duckdb.DuckDBPyConnection, staged: list[str]) -> str | None:
+    """The newest event among the staged rows of the tables ``staged``, for ``exported_at``.
+
+    Called after the rows are written. A history that records no ``exported_at`` yet (made outside
+    ``slanb ingest``) is read whole instead.
+    """
+    recorded = con.sql("select 1 from slanb_meta where key = 'exported_at'").fetchall()
+    if recorded:
+        sources = {f"_stage_{name}": _EVENTS[name] for name in staged if name in _EVENTS}
+    else:
+        sources = dict(_EVENTS)
+    if not sources:
+        return None
+    events = [f"(select max(greatest({', '.join(c)})) from {t})" for t, c in sources.items()]
+    ((newest,),) = con.sql(f"select cast(greatest({', '.join(events)}) as varchar)").fetchall()
+    return newest
+
+
+# --- writing in place ---------------------------------------------------------------------------
+
+READERS_WAIT = 10.0  # seconds an import waits for other processes to close the history
+
+
+@contextmanager
+def _writing_in_place(con: duckdb.DuckDBPyConnection, target: Path) -> Iterator[bool]:
+    """Re-attach ``target`` (attached read-only as ``history`` on ``con``) for writing, if it can be.
+
+    Yields True with ``history`` writable, or False with it detached when another process keeps the
+    file open past :data:`READERS_WAIT` (DuckDB lets one process write a file only when no other has
+    it open) or this process has it open elsewhere. Meanwhile the import holds the history's gate
+    (:func:`slanb.store.db.import_gate`): slanb connections opening the file wait for the block to
+    end, so they see the history before or after the import, and cannot keep the import waiting.
+    """
+    with import_gate(target):
+        _detach(con)
+        if not _attach_writable(con, target):
+            yield False
+            return
+        try:
+            yield True
+        except BaseException:
+            # The write failed: its own error is the one to report, not what detaching then says.
+            with contextlib.suppress(duckdb.Error):
+                _detach(con)
+            raise
+        _detach(con)  # DuckDB folds what is left in its log into the file
+
+
+def _attach_writable(con: duckdb.DuckDBPyConnection, target: Path) -> bool:
+    """Attach ``target`` as the writable ``history``, waiting up to :data:`READERS_WAIT` for readers."""
+    deadline = time.monotonic() + READERS_WAIT
+    pause = 0.002
+    while True:
+        try:
+            con.execute("attach ? as history", [str(target)])
+        except (
+            duckdb.ResourceInUseException
+        ):  # open in this process, which cannot close it meanwhile
+            return False
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower():
+                raise
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(pause)
+            pause = min(2 * pause, 0.05)
+            continue
+        con.execute("use history")
+        return True
+
+
+def _detach(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("use memory")
+    con.execute("detach history")
 
 
 # --- publishing: a copy is written, then swapped in --------------------------------------------
@@ -158,8 +265,7 @@ def _is_duckdb_file(path: Path) -> bool:
     """Whether ``path`` is a DuckDB database file (its header carries the magic bytes DUCK)."""
     if not path.is_file():
         return False
-    with path.open("rb") as f:
-        return f.read(12)[8:12] == b"DUCK"
+    return _peek(path, 12)[8:12] == b"DUCK"
 
 
 def _remove_database(path: Path) -> None:
