@@ -17,7 +17,7 @@ from slanb.engine.intervals import THIN_WON_LEADS
 from slanb.engine.month import SlaMonth
 from slanb.engine.volume import december_dip
 from slanb.months import month_label
-from slanb.params import Params
+from slanb.params import Params, by_segment_keys
 from slanb.views.format import (
     FIT_LABELS,
     INTENT_LABELS,
@@ -413,6 +413,8 @@ PARAM_LABELS = {
     "holidays_country": "Public holidays of",
     "holidays_subdivision": "Region",
     "company_holidays": "Company days off",
+    "segment_by": "One SLA per",
+    "segment": "Segment",
 }
 
 
@@ -420,18 +422,20 @@ def parameter_rows(params: Params) -> list[dict[str, str]]:
     """Each parameter with a readable name and value (for the report header and the notebooks)."""
     out = []
     for key, value in params.notebook_parameters().items():  # no delivery settings on a page
-        if key == "revenue_goal":
-            shown = (
-                ", ".join(f"{k}: {usd(v)}" for k, v in sorted(value.items()))
-                if isinstance(value, dict)
-                else usd(value)
-            )
+        if by_segment_keys(value):  # a term set per segment, each one value or by month
+            shown = "; ".join(f"{k}: {_shown(key, v)}" for k, v in value.items())
+        elif key == "revenue_goal":
+            shown = _shown(key, value)
         elif isinstance(value, dict):  # a term that changes by month
             shown = "; ".join(f"from {k}: {_one(key, v)}" for k, v in sorted(value.items()))
         elif key == "marketing_share":
             shown = percent(value)
         elif key == "month":
             shown = month_label(value) if value else "last complete month"
+        elif key in ("segment_by", "segment"):
+            shown = (
+                value or {"segment_by": "none (one company SLA)", "segment": "whole company"}[key]
+            )
         elif isinstance(value, list):
             shown = ", ".join(value)
         elif key in ("interval_level", "maturity_threshold"):
@@ -446,6 +450,17 @@ def parameter_rows(params: Params) -> list[dict[str, str]]:
             shown = str(value)
         out.append({"name": PARAM_LABELS.get(key, key), "key": key, "value": shown})
     return out
+
+
+def _shown(key: str, value: Any) -> str:
+    """One segment's (or the company's) value of a term: one value, or by month."""
+    if key == "revenue_goal":
+        if isinstance(value, dict):
+            return ", ".join(f"{k}: {usd(v)}" for k, v in sorted(value.items()))
+        return usd(value)
+    if isinstance(value, dict):
+        return ", ".join(f"from {k}: {_one(key, v)}" for k, v in sorted(value.items()))
+    return _one(key, value)
 
 
 def _one(key: str, value: object) -> str:
