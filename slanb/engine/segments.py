@@ -4,9 +4,10 @@ A lead's segment is named by ``segment_by`` (``sql/plan/lead_segments.sql``): ``
 its owner was in when it became an MQL (``rep_teams``, else ``reps.team``), or ``segment``, its
 own ``leads.segment``. A lead with none is in :data:`UNASSIGNED`, shown like any other segment.
 
-:func:`scoped` narrows a connection to one segment: while it runs, ``leads`` names only that
-segment's leads (a temporary view over a temporary table of their ids, so every query of
-``slanb/sql`` reads the segment unchanged: deals, activities and the dashboard follow the leads).
+:func:`scoped` narrows a connection to one segment: while it runs, ``leads``, ``deals`` and
+``activities`` hold only that segment's rows (temporary tables shadowing the history's), so every
+query of ``slanb/sql`` reads the segment unchanged and scans only its rows; reps stay whole (the
+segment's reps are those ``plan/active_reps.sql`` picks, the dashboard those owning its leads).
 The memberships are computed once per connection and rule, in one pass over the leads.
 """
 
@@ -21,7 +22,7 @@ from slanb.errors import SlanbError
 from slanb.store.db import load_sql
 
 UNASSIGNED = "unassigned"  # the segment of a lead no rule places (no owner, no team, no segment)
-_ALL = "slanb_all_leads"  # the unscoped leads while a scope is open
+_SCOPED = ("leads", "deals", "activities")  # the tables a scope narrows to the segment's rows
 
 
 def memberships(con: duckdb.DuckDBPyConnection, *, segment_by: str) -> None:
@@ -65,43 +66,52 @@ def segment_names(con: duckdb.DuckDBPyConnection, *, segment_by: str) -> tuple[s
 
 @contextmanager
 def scoped(con: duckdb.DuckDBPyConnection, *, segment_by: str, segment: str) -> Iterator[None]:
-    """While the block runs, ``leads`` on ``con`` names only the leads of ``segment``.
+    """While the block runs, ``leads``, ``deals`` and ``activities`` on ``con`` are the segment's.
 
-    A no-op without ``segment_by`` or ``segment`` (the whole company). Leaves ``con`` as it found
-    it (an older history's compatibility view included).
+    Each is a temporary table holding the segment's rows (deals and activities of its leads), so
+    every query scans only them. A no-op without ``segment_by`` or ``segment`` (the whole company).
+    Leaves ``con`` as it found it (an older history's compatibility view included).
     """
     if not segment_by or not segment:
         yield
         return
     memberships(con, segment_by=segment_by)
-    shim = _temp_leads(con)
-    if shim:  # an older schema read through a temporary view: scope that view
-        con.execute(f"alter view temp.main.leads rename to {_ALL}")
-    else:
-        ((catalog,),) = con.sql("select current_database()").fetchall()
-        quoted = '"' + str(catalog).replace('"', '""') + '"'
-        con.execute(f"create or replace temp view {_ALL} as select * from {quoted}.main.leads")
+    ((catalog,),) = con.sql("select current_database()").fetchall()
+    quoted = '"' + str(catalog).replace('"', '""') + '"'
+    shims = {table: _temp_view(con, table) for table in _SCOPED}
+    for table, shim in shims.items():  # the unscoped rows under another name
+        if shim:  # an older schema read through a temporary view: scope that view
+            con.execute(f"alter view temp.main.{table} rename to slanb_all_{table}")
+        else:
+            con.execute(
+                f"create or replace temp view slanb_all_{table} as "
+                f"select * from {quoted}.main.{table}"
+            )
     try:
         con.execute(
-            "create or replace temp table slanb_segment_leads as "
-            "select lead_id from slanb_lead_segments where segment = $segment",
+            "create temp table leads as select l.* from slanb_all_leads as l semi join "
+            "slanb_lead_segments as s on s.lead_id = l.lead_id and s.segment = $segment",
             {"segment": segment},
         )
-        con.execute(
-            f"create temp view leads as select l.* from {_ALL} as l "
-            "semi join slanb_segment_leads as s on s.lead_id = l.lead_id"
-        )
+        for table in ("deals", "activities"):
+            con.execute(
+                f"create temp table {table} as select t.* from slanb_all_{table} as t "
+                "semi join leads as l on l.lead_id = t.lead_id"
+            )
         yield
     finally:
-        con.execute("drop view if exists temp.main.leads")
-        if shim:
-            con.execute(f"alter view temp.main.{_ALL} rename to leads")
-        else:
-            con.execute(f"drop view if exists temp.main.{_ALL}")
+        for table, shim in shims.items():
+            con.execute(f"drop table if exists temp.main.{table}")
+            if shim:
+                con.execute(f"alter view temp.main.slanb_all_{table} rename to {table}")
+            else:
+                con.execute(f"drop view if exists temp.main.slanb_all_{table}")
 
 
-def _temp_leads(con: duckdb.DuckDBPyConnection) -> bool:
-    rows = con.sql(
-        "select count(*) from duckdb_views() where temporary and view_name = 'leads'"
+def _temp_view(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    """True when ``name`` is a temporary view on ``con`` (an older schema's compatibility view)."""
+    rows = con.execute(
+        "select count(*) from duckdb_views() where temporary and view_name = $name",
+        {"name": name},
     ).fetchall()
     return rows[0][0] > 0

@@ -39,6 +39,7 @@ from slanb.views.sentences import (
     goal_range_sentence,
     maturity_sentence,
     sample_maturity_sentence,
+    unit_name,
     value_range_sentence,
     waterfall_rows,
 )
@@ -286,7 +287,8 @@ def target_summary(sla: SlaMonth) -> Markdown:
             f"**No revenue goal is set for {sla.plan.month_label}**, so there is no target."
         )
     return markdown(
-        f"The company's revenue goal for {sla.plan.month_label} is **{usd(t.revenue_goal)}**; "
+        f"{capital(unit_name(sla.params))}'s revenue goal for {sla.plan.month_label} is "
+        f"**{usd(t.revenue_goal)}**; "
         f"marketing sources **{percent(t.marketing_share)}** of it.\n\n"
         f"{usd(t.revenue_goal)} × {percent(t.marketing_share)} = "
         f"**{usd(t.revenue_target)} marketing revenue target**."
@@ -296,14 +298,29 @@ def target_summary(sla: SlaMonth) -> Markdown:
 def goal_schedule(params: Params) -> HTML:
     """The company goal per month when ``revenue_goal`` is a mapping; one row otherwise."""
     goal = params.revenue_goal
-    rows = (
-        [{"month": month_label(k), "goal": v} for k, v in sorted(goal.items())]
-        if isinstance(goal, dict)
-        else [{"month": "Every month", "goal": goal}]
-    )
+    if by_segment_keys(goal):  # the company's: each segment's goal (a segment without one: none)
+        own = {params.segment: goal.get(params.segment)} if params.segment else goal
+        rows = [
+            {"month": f"{name}, {label}", "goal": v}
+            for name, value in own.items()
+            for label, v in _goal_rows(value)
+        ]
+        header = f"{capital(unit_name(params))}'s goal" if params.segment else "Goal"
+        return table(
+            rows,
+            [Column("month", "Segment and month", esc), Column("goal", header, usd, numeric=True)],
+        )
+    rows = [{"month": capital(label), "goal": v} for label, v in _goal_rows(goal)]
     return table(
         rows, [Column("month", "Month", esc), Column("goal", "Company goal", usd, numeric=True)]
     )
+
+
+def _goal_rows(goal: Any) -> list[tuple[str, float | None]]:
+    """A revenue goal as (when, amount) rows: one per month of a mapping, else ``every month``."""
+    if isinstance(goal, dict):
+        return [(month_label(k), v) for k, v in sorted(goal.items())]
+    return [("every month", goal)]
 
 
 def goal_summary(sla: SlaMonth) -> Markdown:

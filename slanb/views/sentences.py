@@ -884,3 +884,69 @@ def speed_to_lead_clock(sla: SlaMonth) -> str:
             "as the first-touch rule does."
         )
     return f"The bands count calendar hours from {start}, as the first-touch rule does."
+
+
+# ---- segments: one SLA per team, and the company's roll-up -------------------------------------
+def unit_name(params: Params) -> str:
+    """Whose SLA a run is: ``the company``, ``the smb team``, ``the europe segment``."""
+    if not params.segment_by or not params.segment:
+        return "the company"
+    return f"the {params.segment} {'team' if params.segment_by == 'team' else 'segment'}"
+
+
+def unit_title(params: Params) -> str:
+    """The same, capitalised for a title: ``Company``, ``Team smb``, ``Segment europe``."""
+    if not params.segment_by or not params.segment:
+        return "Company"
+    return f"{'Team' if params.segment_by == 'team' else 'Segment'} {params.segment}"
+
+
+def report_title(params: Params) -> str:
+    """The report's title: ``Marketing-to-Sales SLA``, with the team of a team's report."""
+    title = "Marketing-to-Sales SLA"
+    if params.segment_by and params.segment:
+        return f"{title} · {unit_title(params)}"
+    return title
+
+
+def segments_word(segment_by: str, n: int = 2) -> str:
+    """``teams`` or ``segments`` (``team``/``segment`` for one)."""
+    word = "team" if segment_by == "team" else "segment"
+    return word if n == 1 else f"{word}s"
+
+
+def rollup_headline(roll: Any) -> str:
+    """The company page's first line: the summed goal, and what was delivered against it."""
+    t, n = roll.total, len(roll.segments)
+    goal = (
+        f"{count(t['goal_mqls'])} MQLs ({usd(t['lead_value_goal'])} of lead value)"
+        if t["goal_mqls"] is not None
+        else "no MQL goal"
+    )
+    head = (
+        f"{roll.month_label}: the company's goal is {goal}, the sum of its "
+        f"{count(n)} {segments_word(roll.segment_by, n)}' goals"
+    )
+    if not roll.tracked or t["mqls"] is None:
+        return sentence(head)
+    got = f"{count(t['mqls'])} MQLs delivered"
+    if t["lead_value"] is not None:
+        got += f" ({usd(t['lead_value'])}"
+        got += (
+            f", {percent(t['lead_value_attainment'])} of the lead-value goal)"
+            if t["lead_value_attainment"] is not None
+            else ")"
+        )
+    return sentence(f"{head}; {got}")
+
+
+def rollup_note(roll: Any) -> str:
+    """Why the roll-up adds the segments' goals instead of planning the company as one."""
+    word = segments_word(roll.segment_by)
+    return sentence(
+        f"Each of the {word} is planned from its own history: its own sample and revenue per MQL, "
+        f"its own reps and terms. Goals, MQLs and lead value add up across {word}; revenue per MQL "
+        f"and the verdict do not, so they stay per {segments_word(roll.segment_by, 1)}. MQLs no "
+        f"rule places in a {segments_word(roll.segment_by, 1)} are shown as unassigned, never "
+        "dropped"
+    )
