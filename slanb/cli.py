@@ -80,9 +80,9 @@ def _cmd_commit(args: argparse.Namespace) -> int:
 
 def _cmd_report(args: argparse.Namespace) -> int:
     from slanb.params import load_params
-    from slanb.publish.report import build_report
+    from slanb.publish.segments import build_segmented_report
 
-    result = build_report(
+    result = build_segmented_report(
         load_params(args.params, month=args.month, db=args.db), out=args.out or "reports"
     )
     print(result.format())

@@ -8,7 +8,9 @@ own ``leads.segment``. A lead with none is in :data:`UNASSIGNED`, shown like any
 ``activities`` hold only that segment's rows (temporary tables shadowing the history's), so every
 query of ``slanb/sql`` reads the segment unchanged and scans only its rows; reps stay whole (the
 segment's reps are those ``plan/active_reps.sql`` picks, the dashboard those owning its leads).
-The memberships are computed once per connection and rule, in one pass over the leads.
+The memberships are computed once per connection and rule, in one pass over each table: every
+lead's segment, then leads, deals and activities tagged with it and sorted by it, so each scope
+copies its own rows without reading the others'.
 """
 
 from __future__ import annotations
@@ -36,6 +38,19 @@ def memberships(con: duckdb.DuckDBPyConnection, *, segment_by: str) -> None:
         "create or replace temp table slanb_lead_segments as " + load_sql("plan/lead_segments"),
         {"segment_by": segment_by},
     )
+    # Each table once, its rows tagged with their lead's segment and sorted by it: a scope then
+    # reads only its segment's row groups (DuckDB skips the others by their min/max).
+    con.execute(
+        "create or replace temp table slanb_segment_leads as select l.*, s.segment as slanb_segment"
+        " from leads as l inner join slanb_lead_segments as s on s.lead_id = l.lead_id"
+        " order by s.segment"
+    )
+    for table in ("deals", "activities"):
+        con.execute(
+            f"create or replace temp table slanb_segment_{table} as select t.*, s.segment as "
+            f"slanb_segment from {table} as t inner join slanb_lead_segments as s "
+            "on s.lead_id = t.lead_id order by s.segment"
+        )
     con.execute(
         "create or replace temp table slanb_segment_rule as select $rule as rule",
         {"rule": segment_by},
@@ -76,27 +91,16 @@ def scoped(con: duckdb.DuckDBPyConnection, *, segment_by: str, segment: str) -> 
         yield
         return
     memberships(con, segment_by=segment_by)
-    ((catalog,),) = con.sql("select current_database()").fetchall()
-    quoted = '"' + str(catalog).replace('"', '""') + '"'
     shims = {table: _temp_view(con, table) for table in _SCOPED}
-    for table, shim in shims.items():  # the unscoped rows under another name
-        if shim:  # an older schema read through a temporary view: scope that view
+    for table, shim in shims.items():  # an older schema's compatibility view: out of the way
+        if shim:
             con.execute(f"alter view temp.main.{table} rename to slanb_all_{table}")
-        else:
-            con.execute(
-                f"create or replace temp view slanb_all_{table} as "
-                f"select * from {quoted}.main.{table}"
-            )
     try:
-        con.execute(
-            "create temp table leads as select l.* from slanb_all_leads as l semi join "
-            "slanb_lead_segments as s on s.lead_id = l.lead_id and s.segment = $segment",
-            {"segment": segment},
-        )
-        for table in ("deals", "activities"):
+        for table in _SCOPED:
             con.execute(
-                f"create temp table {table} as select t.* from slanb_all_{table} as t "
-                "semi join leads as l on l.lead_id = t.lead_id"
+                f"create temp table {table} as select * exclude (slanb_segment) "
+                f"from slanb_segment_{table} where slanb_segment = $segment",
+                {"segment": segment},
             )
         yield
     finally:
@@ -104,8 +108,6 @@ def scoped(con: duckdb.DuckDBPyConnection, *, segment_by: str, segment: str) -> 
             con.execute(f"drop table if exists temp.main.{table}")
             if shim:
                 con.execute(f"alter view temp.main.slanb_all_{table} rename to {table}")
-            else:
-                con.execute(f"drop view if exists temp.main.slanb_all_{table}")
 
 
 def _temp_view(con: duckdb.DuckDBPyConnection, name: str) -> bool:

@@ -93,7 +93,8 @@ def waterfall_rows(sla: SlaMonth) -> list[dict[str, str]]:
             "step": "3",
             "question": "What must marketing bring in?",
             "number": or_na(t.revenue_target, f"{usd(t.revenue_target)} revenue target"),
-            "how": f"company goal {usd(t.revenue_goal)} × marketing's share "
+            "how": f"{unit_name(sla.params).removeprefix('the ')} goal {usd(t.revenue_goal)} "
+            "× marketing's share "
             f"{percent(t.marketing_share)}",
         },
         {
@@ -917,16 +918,20 @@ def segments_word(segment_by: str, n: int = 2) -> str:
 
 def rollup_headline(roll: Any) -> str:
     """The company page's first line: the summed goal, and what was delivered against it."""
-    t, n = roll.total, len(roll.segments)
+    t = roll.total
+    with_goal = [s.segment for s in roll.segments if s.line["goal_mqls"] is not None]
+    n = len(with_goal)
     goal = (
         f"{count(t['goal_mqls'])} MQLs ({usd(t['lead_value_goal'])} of lead value)"
         if t["goal_mqls"] is not None
         else "no MQL goal"
     )
-    head = (
-        f"{roll.month_label}: the company's goal is {goal}, the sum of its "
-        f"{count(n)} {segments_word(roll.segment_by, n)}' goals"
+    whose = (
+        f"its {count(n)} {segments_word(roll.segment_by, n)}' goals"
+        if n != 1
+        else f"the {with_goal[0]} {segments_word(roll.segment_by, 1)}'s goal"
     )
+    head = f"{roll.month_label}: the company's goal is {goal}, the sum of {whose}"
     if not roll.tracked or t["mqls"] is None:
         return sentence(head)
     got = f"{count(t['mqls'])} MQLs delivered"
@@ -950,3 +955,24 @@ def rollup_note(roll: Any) -> str:
         f"rule places in a {segments_word(roll.segment_by, 1)} are shown as unassigned, never "
         "dropped"
     )
+
+
+def rollup_versus_company(roll: Any) -> str:
+    """Why the company as one SLA (the steps of the index) has its own goal."""
+    word = segments_word(roll.segment_by)
+    return sentence(
+        f"The steps below plan the company as one SLA from every lead: its MQL goal is the summed "
+        f"target ÷ the company's own revenue per MQL, so it differs from the sum of the {word}' "
+        f"goals when their lead values differ. Each {segments_word(roll.segment_by, 1)}'s own "
+        "steps are on its pages"
+    )
+
+
+def dashboard_reasons(late: int, short: int) -> str:
+    """``2 late first touches, 9 short cadences`` (a reason that is 0 is left out)."""
+    parts = []
+    if late:
+        parts.append(f"{count(late)} late first {plural(late, 'touch', 'touches')}")
+    if short:
+        parts.append(f"{count(short)} short {plural(short, 'cadence')}")
+    return ", ".join(parts) or "nothing"
