@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import tempfile
 import time
@@ -37,17 +36,10 @@ from slanb.errors import SlanbError
 from slanb.months import month_label
 from slanb.params import Params
 from slanb.paths import resolve_path
+from slanb.publish.layout import COMPANY_JSON, COMPANY_PAGE, segment_folder
 from slanb.publish.report import ReportResult, build_report, templates_dir
 from slanb.views import rollup as rollup_views
-from slanb.views.sentences import report_title
-
-COMPANY_PAGE = "company.html"
-COMPANY_JSON = "company.json"
-
-
-def segment_folder(segment: str) -> str:
-    """The folder of a segment's pages: its name, letters, digits, ``-`` and ``_`` kept."""
-    return re.sub(r"[^A-Za-z0-9_-]", "_", segment) or "_"
+from slanb.views.sentences import report_title, rollup_headline
 
 
 def segment_href(segment: str) -> str:
@@ -116,6 +108,7 @@ def build_segmented_report(
         for part, name in zip(parts, folders, strict=True):
             os.replace(part.folder, whole / name)
         run_at = datetime.now(UTC).replace(microsecond=0)
+        _add_rollup(whole, folders, roll)
         (whole / COMPANY_PAGE).write_text(company_html(roll, run_at=run_at), "utf-8")
         (whole / COMPANY_JSON).write_text(
             json.dumps(
@@ -147,6 +140,22 @@ def build_segmented_report(
         seconds=seconds,
         sla=company.sla,
     )
+
+
+def _add_rollup(whole: Path, folders: list[str], roll: Rollup) -> None:
+    """Add the roll-up's headline and segments to every summary.json of the report (a new key).
+
+    The e-mail quotes it: the company's mail and each team's say how the company did.
+    """
+    rollup = {
+        "segment_by": roll.segment_by,
+        "segments": [s.segment for s in roll.segments],
+        "headline": rollup_headline(roll),
+    }
+    for folder in [whole, *(whole / f for f in folders)]:
+        path = folder / "summary.json"
+        summary = json.loads(path.read_text("utf-8"))
+        path.write_text(json.dumps({**summary, "rollup": rollup}, indent=2) + "\n", "utf-8")
 
 
 def company_html(roll: Rollup, *, run_at: datetime) -> str:

@@ -422,6 +422,8 @@ def summary(sla: SlaMonth) -> dict[str, Any]:
         "backtest": backtest_sentence(sla.plan),
         "clock": clock_sentence(sla),
     }
+    if sla.params.segment_by and sla.params.segment:  # a team's report says whose it is
+        d["sentences"]["unit"] = unit_title(sla.params)
     d["terms"] = sla.basis.params.terms_for(sla.month).to_dict()
     return d
 
