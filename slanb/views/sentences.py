@@ -938,7 +938,7 @@ def rollup_headline(roll: Any) -> str:
         return sentence(head)
     got = f"{count(t['mqls'])} MQLs delivered"
     if t["lead_value"] is not None:
-        got += f" ({usd(t['lead_value'])}"
+        got += f" ({dollars(t['lead_value'])}"
         got += (
             f", {percent(t['lead_value_attainment'])} of the lead-value goal)"
             if t["lead_value_attainment"] is not None
