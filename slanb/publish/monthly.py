@@ -73,9 +73,9 @@ def run_monthly(
         else:
             say(f"run-monthly: building the {month_label(month)} report: {reason}")
             # papermill and nbconvert load only when a build is due
-            from slanb.publish import report
+            from slanb.publish import segments
 
-            report.build_report(resolved, out=out, progress=say)
+            segments.build_segmented_report(resolved, out=out, progress=say)
         step = "deliver"
         if not settings.addresses:
             say(

@@ -36,8 +36,9 @@ from slanb.errors import SlanbError
 from slanb.months import month_label
 from slanb.params import Params
 from slanb.paths import resolve_path
+from slanb.publish import report
 from slanb.publish.layout import COMPANY_JSON, COMPANY_PAGE, segment_folder
-from slanb.publish.report import ReportResult, build_report, templates_dir
+from slanb.publish.report import ReportResult, templates_dir
 from slanb.views import rollup as rollup_views
 from slanb.views.sentences import report_title, rollup_headline
 
@@ -61,7 +62,7 @@ def build_segmented_report(
     segment ``segment`` names).
     """
     if not params.segment_by or params.segment:
-        return build_report(
+        return report.build_report(
             params, out=out, notebooks_dir=notebooks_dir, progress=progress, workers=workers
         )
     started = time.perf_counter()
@@ -93,9 +94,9 @@ def build_segmented_report(
     try:
         run = {"notebooks_dir": notebooks_dir, "progress": progress, "workers": workers}
         extra = rollup_views.segment_links(roll, segment_href, COMPANY_PAGE)
-        company = build_report(params, out=staging / "company", index_extra=extra, **run)
+        company = report.build_report(params, out=staging / "company", index_extra=extra, **run)
         parts = [
-            build_report(
+            report.build_report(
                 params.replace(segment=s.segment),
                 out=staging / "parts" / f,
                 index_extra=rollup_views.back_links(roll, s.segment, COMPANY_PAGE),

@@ -963,10 +963,10 @@ def rollup_versus_company(roll: Any) -> str:
     """Why the company as one SLA (the steps of the index) has its own goal."""
     word = segments_word(roll.segment_by)
     return sentence(
-        f"The steps below plan the company as one SLA from every lead: its MQL goal is the summed "
-        f"target ÷ the company's own revenue per MQL, so it differs from the sum of the {word}' "
-        f"goals when their lead values differ. Each {segments_word(roll.segment_by, 1)}'s own "
-        "steps are on its pages"
+        f"The steps below plan the company as one SLA from every lead: its MQL goal and the lead "
+        f"value it was delivered are valued at the company's own revenue per MQL, so they differ "
+        f"from the sums of the {word}' when their lead values differ. Each "
+        f"{segments_word(roll.segment_by, 1)}'s own steps are on its pages"
     )
 
 
