@@ -503,7 +503,13 @@ def load_params(path: str | os.PathLike[str] | None = None, **overrides: Any) ->
     """
     file, values = read_params_file(path)
     given = {k: v for k, v in overrides.items() if v is not None}
-    Params.from_mapping(given, source="command line")  # name the flag, not the file, when wrong
+    # name the flag, not the file, when wrong (--segment is checked with the file's segment_by)
+    rule = (
+        {"segment_by": values["segment_by"]}
+        if "segment" in given and "segment_by" in values
+        else {}
+    )
+    Params.from_mapping(rule | given, source="command line")
     values = {k: v for k, v in values.items() if k not in DELIVERY_KEYS} | given
     return Params.from_mapping(values, source=str(file))
 

@@ -166,3 +166,15 @@ def test_totals_leave_a_segment_without_a_goal_out_of_the_goal_only():
         0.3333,
         0.2,
     )
+
+
+def test_a_segments_commitment_is_planned_on_its_own_leads_into_its_own_ledger(teams, tmp_path):
+    from slanb.publish.commit import commit
+
+    p = teams.replace(ledger=str(tmp_path / "acme.ledger.jsonl"), segment="smb")
+    c = commit(p, month="2026-10", by="ana")
+    assert (c.goal_mqls, c.revenue_target) == (38, 4_500.0)
+    assert (tmp_path / "acme.ledger.smb.jsonl").is_file()
+    assert not (tmp_path / "acme.ledger.jsonl").exists()
+    sla = slanb.compute(p)
+    assert sla.commitment is not None and sla.judged is not None
