@@ -178,3 +178,21 @@ def test_a_segments_commitment_is_planned_on_its_own_leads_into_its_own_ledger(t
     assert not (tmp_path / "acme.ledger.jsonl").exists()
     sla = slanb.compute(p)
     assert sla.commitment is not None and sla.judged is not None
+
+
+def test_run_monthly_commits_the_company_and_each_segment_once(teams, tmp_path):
+    from slanb.publish.monthly import _commit_begun
+
+    p = teams.replace(ledger=str(tmp_path / "acme.ledger.jsonl"))
+    said: list[str] = []
+    _commit_begun(p, "2026-11", said.append, None)
+    _commit_begun(p, "2026-11", said.append, None)  # again: nothing new
+    names = sorted(f.name for f in tmp_path.glob("*.jsonl"))
+    assert names == [
+        "acme.ledger.jsonl",
+        "acme.ledger.mid_market.jsonl",
+        "acme.ledger.smb.jsonl",
+        "acme.ledger.unassigned.jsonl",
+    ]
+    assert sum("committed November 2026" in s for s in said) == 4
+    assert sum("committed already" in s for s in said) == 4
