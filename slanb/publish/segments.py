@@ -44,8 +44,8 @@ from slanb.views.sentences import report_title, rollup_headline
 
 
 def segment_href(segment: str) -> str:
-    """The link from the top of the report to a segment's index."""
-    return f"{segment_folder(segment)}/index.html"
+    """The link from the top of the report to a segment's folder of pages (``smb/``)."""
+    return f"{segment_folder(segment)}/"
 
 
 def build_segmented_report(

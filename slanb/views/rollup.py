@@ -2,7 +2,7 @@
 
 Each function takes the :class:`~slanb.engine.rollup.Rollup` and returns HTML text (the company
 page is one template, not a notebook: it reads every segment's SLA at once). ``href`` maps a
-segment to the folder of its own pages.
+segment to the folder of its own pages, ending in ``/`` (``smb/``).
 """
 
 from __future__ import annotations
@@ -70,7 +70,7 @@ def goals_table(roll: Rollup, href: Callable[[str], str]) -> str:
     for s in roll.segments:
         line = s.line
         cells = "".join(f'<td class="{cls}">{fmt(line)}</td>' for _, cls, fmt in _COLUMNS)
-        name = f'<a href="{esc(href(s.segment))}">{esc(s.segment)}</a>'
+        name = f'<a href="{esc(href(s.segment))}index.html">{esc(s.segment)}</a>'
         rows.append(f"<tr><td>{name}</td>{cells}</tr>")
     total = {**roll.total, "revenue_per_mql": None, "verdict": None}
     cells = "".join(f'<td class="{cls}">{fmt(total)}</td>' for _, cls, fmt in _COLUMNS)
@@ -120,7 +120,7 @@ def segment_links(roll: Rollup, href: Callable[[str], str], company: str) -> str
     """The index's block linking the company page and each segment's pages."""
     word = segments_word(roll.segment_by, 1)
     items = "".join(
-        f'<li><a href="{esc(href(s.segment))}">{esc(s.segment)}</a>: '
+        f'<li><a href="{esc(href(s.segment))}index.html">{esc(s.segment)}</a>: '
         + (
             f"{count(s.line['goal_mqls'])} MQL goal, "
             if s.line["goal_mqls"] is not None
