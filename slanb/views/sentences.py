@@ -15,6 +15,7 @@ from slanb.engine.commitment import differences
 from slanb.engine.goals import CrossCheck
 from slanb.engine.month import SlaMonth
 from slanb.engine.plan import Plan
+from slanb.engine.segments import UNASSIGNED
 from slanb.months import month_label, shift_month
 from slanb.params import Params
 from slanb.store.ledger import Commitment
@@ -894,14 +895,18 @@ def unit_name(params: Params) -> str:
     """Whose SLA a run is: ``the company``, ``the smb team``, ``the europe segment``."""
     if not params.segment_by or not params.segment:
         return "the company"
-    return f"the {params.segment} {'team' if params.segment_by == 'team' else 'segment'}"
+    word = "team" if params.segment_by == "team" else "segment"
+    return f"the {params.segment} {word}"
 
 
 def unit_title(params: Params) -> str:
     """The same, capitalised for a title: ``Company``, ``Team smb``, ``Segment europe``."""
     if not params.segment_by or not params.segment:
         return "Company"
-    return f"{'Team' if params.segment_by == 'team' else 'Segment'} {params.segment}"
+    word = "team" if params.segment_by == "team" else "segment"
+    if params.segment == UNASSIGNED:
+        return f"Unassigned (no {word})"
+    return f"{word.capitalize()} {params.segment}"
 
 
 def report_title(params: Params) -> str:
