@@ -143,7 +143,8 @@ def back_links(roll: Rollup, segment: str, company: str) -> str:
     """A segment's index: where it sits in the company's report."""
     word = segments_word(roll.segment_by, 1)
     return (
-        f'<p class="run">{esc(word.capitalize())} {esc(segment)} of the company\'s report: '
+        "<style>.back a { color: #2f6fbd; text-decoration: none; }</style>"
+        f'<p class="run back">{esc(word.capitalize())} {esc(segment)} of the company\'s report: '
         f'<a href="../{esc(company)}">the company page</a> · '
         '<a href="../index.html">the company as one SLA</a></p>'
     )
