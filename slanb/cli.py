@@ -62,7 +62,7 @@ def _cmd_plan(args: argparse.Namespace) -> int:
     from slanb.params import load_params
     from slanb.views import sentences, terminal
 
-    sla = compute(load_params(args.params, month=args.month, db=args.db))
+    sla = compute(load_params(args.params, month=args.month, db=args.db, segment=args.segment))
     print(json.dumps(sentences.summary(sla), indent=2) if args.json else terminal.plan_text(sla))
     return 0
 
@@ -72,7 +72,7 @@ def _cmd_commit(args: argparse.Namespace) -> int:
     from slanb.publish.commit import commit
     from slanb.views.sentences import commitment_receipt
 
-    params = load_params(args.params, db=args.db)
+    params = load_params(args.params, db=args.db, segment=args.segment)
     c = commit(params, month=args.month, by=args.by, amend=args.amend, reason=args.reason)
     print(commitment_receipt(c, params.ledger_path))
     return 0
@@ -80,10 +80,11 @@ def _cmd_commit(args: argparse.Namespace) -> int:
 
 def _cmd_report(args: argparse.Namespace) -> int:
     from slanb.params import load_params
-    from slanb.publish.report import build_report
+    from slanb.publish.segments import build_segmented_report
 
-    result = build_report(
-        load_params(args.params, month=args.month, db=args.db), out=args.out or "reports"
+    result = build_segmented_report(
+        load_params(args.params, month=args.month, db=args.db, segment=args.segment),
+        out=args.out or "reports",
     )
     print(result.format())
     return 0
@@ -182,6 +183,7 @@ def _parser() -> argparse.ArgumentParser:
         "--amend", action="store_true", help="record a new version of a committed month"
     )
     cm.add_argument("--reason", help="why the month is amended (required with --amend)")
+    _add_segment_option(cm)
     cm.set_defaults(func=_cmd_commit)
 
     r = sub.add_parser(
@@ -246,6 +248,15 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--db",
         help="history file (default: the params file's db, else $SLANB_DB, else data/demo.duckdb)",
+    )
+    _add_segment_option(p)
+
+
+def _add_segment_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--segment",
+        help="one team or segment only (the params file sets segment_by; default: the company, "
+        "and a report then holds every segment)",
     )
 
 

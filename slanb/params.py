@@ -110,6 +110,8 @@ class Params:
     company_holidays: tuple[str, ...] = ()  # the company's own days off, YYYY-MM-DD
     source: str = field(default="defaults", compare=False)  # where the values came from
     ledger: str | None = None  # the commitments ledger (JSONL); None = no commitments
+    segment_by: str = ""  # one SLA per segment: "" = one company SLA; team (owner's team); segment
+    segment: str = ""  # the one segment this run reports ("" = the whole company)
     # the terms given as mappings, kept when :meth:`for_month` resolved them to one month's values
     schedule: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
@@ -125,6 +127,7 @@ class Params:
             if name in values:
                 kw[name] = _CHECKS[name](values[name], f"{source}: parameter {name}")
         p = cls(**kw, source=source)
+        p._check_segments()
         if p.stretch_ratio < p.realistic_ratio:
             msg = (
                 f"{source}: stretch_ratio ({p.stretch_ratio}) must be at least realistic_ratio "
@@ -146,6 +149,56 @@ class Params:
         for name in _NOT_GIVEN:
             d.pop(name)
         return d | self.schedule
+
+    def _check_segments(self) -> None:
+        """``segment`` needs ``segment_by``; a term keyed by segment needs ``segment_by`` too."""
+        if self.segment and not self.segment_by:
+            msg = (
+                f"{self.source}: parameter segment is {self.segment!r} but segment_by is empty; "
+                "set segment_by: team (the owner's team) or segment_by: segment (leads.segment)."
+            )
+            raise SlanbError(msg)
+        keyed = [n for n in SEGMENT_TERMS if by_segment_keys(getattr(self, n))]
+        if keyed and not self.segment_by:
+            msg = (
+                f"{self.source}: parameter {keyed[0]} is given per segment "
+                f"({', '.join(sorted(by_segment_keys(getattr(self, keyed[0]))))}) but segment_by "
+                "is empty; set segment_by: team or segment_by: segment, or give one value."
+            )
+            raise SlanbError(msg)
+
+    def for_segment(self) -> Params:
+        """A copy whose terms keyed by segment are those of ``segment`` (a month mapping stays).
+
+        A segment takes its own entry, else the ``default`` entry. Without either, a segment has
+        no revenue goal (the plan says so) and any other term is refused; the company
+        (``segment: ""``) takes ``default``, else the sum of the segments' revenue goals.
+        A no-op without ``segment_by``.
+        """
+        if not self.segment_by:
+            return self
+        changes: dict[str, Any] = {}
+        for name in SEGMENT_TERMS:
+            value = getattr(self, name)
+            keys = by_segment_keys(value)
+            if not keys:
+                continue
+            if self.segment and self.segment in value:
+                changes[name] = value[self.segment]
+            elif SEGMENT_DEFAULT in value:
+                changes[name] = value[SEGMENT_DEFAULT]
+            elif name == "revenue_goal":
+                continue  # goal_for: no goal for this segment, the sum of them for the company
+            else:
+                whom = f"segment {self.segment!r}" if self.segment else "the company pages"
+                msg = (
+                    f"{self.source}: parameter {name} is given per segment "
+                    f"({', '.join(sorted(keys))}) with no entry for {whom}; add "
+                    f"`{self.segment or SEGMENT_DEFAULT}: value` (or `{SEGMENT_DEFAULT}: value` "
+                    "for every segment not named) to it."
+                )
+                raise SlanbError(msg)
+        return dataclasses.replace(self, **changes) if changes else self
 
     def terms_for(self, month: str) -> Terms:
         """The SLA terms in force in ``month`` (a mapping term resolved to its entry for it)."""
@@ -172,8 +225,16 @@ class Params:
 
     @property
     def ledger_path(self) -> Path | None:
-        """The commitments ledger, from the project root; None when ``ledger`` is not set."""
-        return resolve_path(self.ledger) if self.ledger else None
+        """The commitments ledger, from the project root; None when ``ledger`` is not set.
+
+        A segment keeps its own ledger beside it: ``params/acme.ledger.smb.jsonl`` for ``smb``.
+        """
+        if not self.ledger:
+            return None
+        path = resolve_path(self.ledger)
+        if self.segment_by and self.segment:
+            return path.with_name(f"{path.stem}.{_file_safe(self.segment)}{path.suffix}")
+        return path
 
     def _month(self) -> str:
         if self.month is None:
@@ -237,19 +298,25 @@ class Params:
         return sorted(WEEKDAYS.index(d) + 1 for d in self.working_days)
 
     def goal_for(self, month: str) -> float | None:
-        """The company revenue goal for ``month`` (None when a mapping has no entry for it)."""
-        if isinstance(self.revenue_goal, dict):
-            return self.revenue_goal.get(month)
-        return self.revenue_goal
+        """The revenue goal for ``month`` (None when a mapping has no entry for it).
+
+        Still keyed by segment after :meth:`for_segment`: None for a segment it does not name; for
+        the company, the sum of the segments' goals for ``month``, None when no segment has one.
+        """
+        goal = self.revenue_goal
+        if isinstance(goal, dict) and by_segment_keys(goal):
+            if self.segment:
+                return _goal_in(goal.get(self.segment), month)
+            parts = [_goal_in(v, month) for v in goal.values()]
+            known = [v for v in parts if v is not None]
+            return float(sum(known)) if known else None
+        return _goal_in(goal, month)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready values, as they would be written in a params file (notebook parameters only)."""
         d = self._given()
         for name in ("first_touch_kinds", "cadence_kinds"):
-            value = d[name]
-            d[name] = (
-                {k: list(v) for k, v in value.items()} if isinstance(value, dict) else list(value)
-            )
+            d[name] = _listed(d[name])
         d["working_days"] = list(self.working_days)
         d["company_holidays"] = list(self.company_holidays)
         return d
@@ -258,6 +325,63 @@ class Params:
         """The values papermill injects into the notebooks (:data:`NOTEBOOK_PARAMS`)."""
         d = self.to_dict()
         return {k: d[k] for k in NOTEBOOK_PARAMS}
+
+
+def _file_safe(name: str) -> str:
+    """A segment name as a file-name part: letters, digits, ``-`` and ``_`` kept, the rest ``_``."""
+    return re.sub(r"[^A-Za-z0-9_-]", "_", name) or "_"
+
+
+def _listed(value: Any) -> Any:
+    """Kinds as lists, inside a mapping by month or by segment too."""
+    if isinstance(value, dict):
+        return {k: _listed(v) for k, v in value.items()}
+    return list(value)
+
+
+def _goal_in(goal: Any, month: str) -> float | None:
+    """A revenue goal (one amount, ``{YYYY-MM: amount}`` or None) for ``month``."""
+    if goal is None:
+        return None
+    if isinstance(goal, dict):
+        return goal.get(month)
+    return goal
+
+
+SEGMENT_BY = ("", "team", "segment")
+SEGMENT_DEFAULT = "default"  # the entry of a term keyed by segment for every segment not named
+SEGMENT_TERMS = ("revenue_goal", *TERMS)  # the parameters settable per segment
+_MONTH_KEY = re.compile(r"\d{4}-\d{1,2}")
+
+
+def by_segment_keys(value: Any) -> list[str]:
+    """The segment names of a term keyed by segment (``{smb: 40000, mid_market: 60000}``), else [].
+
+    A mapping is keyed by segment when one of its keys is not a month (``YYYY-MM``).
+    """
+    if not isinstance(value, Mapping) or all(_MONTH_KEY.fullmatch(str(k)) for k in value):
+        return []
+    return [str(k) for k in value]
+
+
+def by_segment(check: Any) -> Any:
+    """``check`` for a term that may also be keyed by segment, each entry checked by ``check``."""
+
+    def checked(value: Any, where: str) -> Any:
+        if not by_segment_keys(value):
+            return check(value, where)
+        return {str(k): check(v, f"{where}[{k}]") for k, v in value.items()}
+
+    return checked
+
+
+def _segment_name(value: Any, where: str) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        msg = f'{where} must be text (a segment or team name, or "" for none), got {value!r}'
+        raise SlanbError(msg)
+    return value.strip()
 
 
 NOTEBOOK_PARAMS = (
@@ -287,6 +411,8 @@ NOTEBOOK_PARAMS = (
     "holidays_country",
     "holidays_subdivision",
     "company_holidays",
+    "segment_by",
+    "segment",
 )
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 CLOCKS = ("calendar", "working")
@@ -377,7 +503,13 @@ def load_params(path: str | os.PathLike[str] | None = None, **overrides: Any) ->
     """
     file, values = read_params_file(path)
     given = {k: v for k, v in overrides.items() if v is not None}
-    Params.from_mapping(given, source="command line")  # name the flag, not the file, when wrong
+    # name the flag, not the file, when wrong (--segment is checked with the file's segment_by)
+    rule = (
+        {"segment_by": values["segment_by"]}
+        if "segment" in given and "segment_by" in values
+        else {}
+    )
+    Params.from_mapping(rule | given, source="command line")
     values = {k: v for k, v in values.items() if k not in DELIVERY_KEYS} | given
     return Params.from_mapping(values, source=str(file))
 
@@ -663,4 +795,8 @@ _CHECKS = {
     "holidays_country": _country,
     "holidays_subdivision": optional_str,
     "company_holidays": _dates,
+    "segment_by": lambda v, w: _choice(SEGMENT_BY)("" if v is None else v, w),
+    "segment": _segment_name,
 }
+for _name in SEGMENT_TERMS:  # every term may also be keyed by segment
+    _CHECKS[_name] = by_segment(_CHECKS[_name])

@@ -25,11 +25,13 @@ COLUMNS = {
         "fit",
         "source",
         "assigned_at",
+        "segment",
     ],
     "activities": ["activity_id", "lead_id", "rep_id", "kind", "occurred_at"],
     "deals": ["deal_id", "lead_id", "created_at", "closed_at", "stage", "amount"],
     "reps": ["rep_id", "name", "team", "start_date", "end_date", "timezone"],
     "time_off": ["time_off_id", "rep_id", "starts_at", "ends_at"],
+    "rep_teams": ["rep_team_id", "rep_id", "team", "starts_on"],
 }
 TIMESTAMPS = {
     "created_at",
@@ -41,7 +43,7 @@ TIMESTAMPS = {
     "starts_at",
     "ends_at",
 }
-DATES = {"start_date", "end_date"}
+DATES = {"start_date", "end_date", "starts_on"}
 
 
 def write_history(

@@ -1054,8 +1054,13 @@ DYNAMIC_SQL = {
     ("store/sources/salesforce.py", "_users"),
     # "create or replace temp table working_calendar as " + a query from slanb/sql, values bound
     ("engine/calendar.py", "build_calendar"),
-    # contract/read_v1_as_v2.sql with the catalog's own name (current_database()), quoted
+    # contract/read_v*_as_v3.sql with the catalog's own name (current_database()), quoted
     ("store/db.py", "_read_as_current"),
+    # "create or replace temp table slanb_lead_segments as " + plan/lead_segments.sql, bound values
+    ("engine/segments.py", "memberships"),
+    # the segment's temporary views: the module's constant view name and the catalog's own name,
+    # quoted; the segment itself is a bound value
+    ("engine/segments.py", "scoped"),
 }
 _SQL_METHODS = {"sql", "execute", "executemany", "query"}
 
@@ -1153,10 +1158,10 @@ def test_an_out_folder_that_cannot_be_made_is_a_one_line_error(small_history, tm
 # ---- 6. clear errors ----------------------------------------------------------------------------
 @pytest.fixture
 def other_version(tmp_path) -> Path:
-    db = tmp_path / "v3.duckdb"
+    db = tmp_path / "v4.duckdb"
     con = duckdb.connect(str(db))
     con.execute("create table slanb_meta (key varchar, value varchar)")
-    con.execute("insert into slanb_meta values ('schema_version', '3')")
+    con.execute("insert into slanb_meta values ('schema_version', '4')")
     con.close()
     return db
 
@@ -1169,8 +1174,8 @@ def _clear_error_cases(tmp_path: Path, small: Path, other: Path) -> list[tuple[l
         (["plan", "--db", str(missing)], f"No history database at {missing}. Create the demo one "
          f"with `slanb demo --db {missing}`, or import your CRM export with `slanb ingest "
          f"EXPORT_DIR --db {missing}`."),
-        (["plan", "--db", str(other)], f"{other} has schema version 3, this slanb reads versions "
-         "1, 2. "
+        (["plan", "--db", str(other)], f"{other} has schema version 4, this slanb reads versions "
+         "1, 2, 3. "
          "Re-create it with `slanb ingest` from your export (or `slanb demo`)."),
         (["plan", "--db", str(small), "--params", str(tmp_path / "nope.yaml")],
          f"No params file at {tmp_path / 'nope.yaml'}. Copy params/default.yaml and edit it."),

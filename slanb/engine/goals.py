@@ -74,8 +74,19 @@ class CrossCheck:
         return d
 
 
-def revenue_target(goal: float | None, *, month: str, marketing_share: float) -> Target:
-    """Step 3: the company goal for ``month`` × marketing's share (a message when there is no goal)."""
+def revenue_target(
+    goal: float | None, *, month: str, marketing_share: float, segment: str = ""
+) -> Target:
+    """Step 3: the company goal for ``month`` × marketing's share (a message when there is no goal).
+
+    ``segment`` names the segment whose goal it is, for the message when it has none.
+    """
+    if goal is None and segment:
+        msg = (
+            f"revenue_goal has no entry for segment {segment!r} in {month}: its revenue target and "
+            f"MQL goal are undefined. Add `{segment}: amount` to revenue_goal."
+        )
+        return Target(None, marketing_share, None, messages=(msg,))
     if goal is None:
         msg = (
             f"revenue_goal has no entry for {month}: the revenue target and the MQL goal are "
@@ -85,11 +96,21 @@ def revenue_target(goal: float | None, *, month: str, marketing_share: float) ->
     return Target(cents(goal), marketing_share, cents(dec(goal) * dec(marketing_share)))
 
 
-def active_reps(con: duckdb.DuckDBPyConnection, *, month: str) -> list[str]:
-    """Names of the reps active in ``month`` (start on/before its last day, end on/after its first)."""
+def active_reps(
+    con: duckdb.DuckDBPyConnection, *, month: str, segment_by: str = "", segment: str = ""
+) -> list[str]:
+    """Names of the reps active in ``month`` (start on/before its last day, end on/after its first).
+
+    With ``segment_by``, only the reps of ``segment`` (``sql/plan/active_reps.sql`` says who).
+    """
     rows = con.sql(
         load_sql("plan/active_reps"),
-        params={"month_start": month_start(month), "month_end": month_start(shift_month(month, 1))},
+        params={
+            "month_start": month_start(month),
+            "month_end": month_start(shift_month(month, 1)),
+            "segment_by": segment_by if segment else "",
+            "segment": segment,
+        },
     ).fetchall()
     return [name for _, name, _ in rows]
 

@@ -25,6 +25,7 @@ import duckdb
 from slanb.engine.commitment import judged_plan
 from slanb.engine.plan import Plan, plan_month
 from slanb.engine.record import Record, RecordSpan, record, record_rules, record_span
+from slanb.engine.segments import scoped
 from slanb.engine.tracking import Tracking, track
 from slanb.errors import SlanbError
 from slanb.months import month_of, month_start
@@ -115,8 +116,21 @@ def compute_on(
     """:func:`compute` on an open connection (for callers that already hold one).
 
     Reads the commitments ledger (``params.ledger``) once: the month's tracking and its record are
-    judged against the commitments it holds.
+    judged against the commitments it holds. With ``params.segment``, every step reads only that
+    segment's leads, reps and terms (:mod:`slanb.engine.segments`).
     """
+    with scoped(con, segment_by=params.segment_by, segment=params.segment):
+        return _compute_scoped(con, params.for_segment(), in_progress=in_progress, ledger=ledger)
+
+
+def _compute_scoped(
+    con: duckdb.DuckDBPyConnection,
+    params: Params,
+    *,
+    in_progress: bool,
+    ledger: Ledger | None,
+) -> SlaMonth:
+    """:func:`compute_on` once ``con`` sees only the run's segment (all of it without one)."""
     known = history.recorded_export(con)
     params = params.replace(month=resolve_month(con, params, in_progress=in_progress, known=known))
     params = params.for_month()

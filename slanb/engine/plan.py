@@ -110,9 +110,13 @@ def plan_month(
     rows = sample(con, month=month, window=window, touch_kinds=params.first_touch_kinds)
     rpm = revenue_per_mql(rows, month=month, window=window, history_start=history_start)
     target = revenue_target(
-        params.goal_for(month), month=month, marketing_share=params.marketing_share
+        params.goal_for(month),
+        month=month,
+        marketing_share=params.marketing_share,
+        segment=params.segment,
     )
-    goal = back_solve(target, rpm.value, active_reps(con, month=month))
+    reps = active_reps(con, month=month, segment_by=params.segment_by, segment=params.segment)
+    goal = back_solve(target, rpm.value, reps)
     check = cross_check(
         goal.mqls,
         trailing_3_avg=vol.trailing_3_avg,

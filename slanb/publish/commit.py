@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 
 from slanb.engine.commitment import agreement
 from slanb.engine.plan import plan_month
+from slanb.engine.segments import scoped
 from slanb.errors import SlanbError
 from slanb.months import parse_month
 from slanb.params import Params
@@ -28,7 +29,11 @@ def commit(
     reason: str | None = None,
     now: datetime | None = None,
 ) -> Commitment:
-    """Append ``month``'s agreement (computed now) to the ledger; returns it as recorded."""
+    """Append ``month``'s agreement (computed now) to the ledger; returns it as recorded.
+
+    With ``params.segment``, the segment's agreement (its own leads, reps and terms) to its own
+    ledger (:attr:`~slanb.params.Params.ledger_path`).
+    """
     path = params.ledger_path
     if path is None:
         msg = (
@@ -45,8 +50,8 @@ def commit(
         msg = "--reason goes with --amend: the first version of a month needs none."
         raise SlanbError(msg)
     at = (now or datetime.now(UTC)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    p = params.replace(month=month).for_month()
-    with connect(p.db_path) as con:
+    p = params.replace(month=month).for_segment().for_month()
+    with connect(p.db_path) as con, scoped(con, segment_by=p.segment_by, segment=p.segment):
         known = history.recorded_export(con)
         plan = plan_month(con, p, known_until=known, history_start=history.first_month(con))
         exported = history.exported_at(con)

@@ -39,7 +39,15 @@ from slanb.months import month_label, parse_month
 from slanb.paths import resolve_path
 from slanb.publish import email
 from slanb.publish.email import Attachment
-from slanb.publish.layout import DRY_RUN_DIR, FAILED_DIR, LOG_DIR, newest_mtime
+from slanb.publish.layout import (
+    COMPANY_JSON,
+    COMPANY_PAGE,
+    DRY_RUN_DIR,
+    FAILED_DIR,
+    LOG_DIR,
+    newest_mtime,
+    segment_folder,
+)
 from slanb.publish.pdf import CHROMIUM_ENV, find_chromium, print_pdf
 from slanb.publish.settings import DeliverySettings
 from slanb.views import pages
@@ -174,15 +182,20 @@ def deliver(
             )
 
         mail_from = settings.mail_from or ("slanb@localhost" if dry_run else "")
-        attachments, pdf_note = _attachments(report, progress=progress)
-        if pdf_note:
-            notes.append(pdf_note)
-            progress(f"note: {pdf_note}")
-        has_pdf = any(a.subtype == "pdf" for a in attachments)
-        body = email.render(report.summary, attachments=attachments)
         groups = settings.groups_of()
+        scope = audiences(report, groups, todo or [None])
+        bodies: dict[str, email.Body] = {}
+        for part in dict.fromkeys(scope.values()):
+            attachments, pdf_note = _attachments(_part(report, part), progress=progress)
+            if pdf_note and pdf_note not in notes:
+                notes.append(pdf_note)
+                progress(f"note: {pdf_note}")
+            attachments += _company_page(report)
+            bodies[part] = email.render(_part(report, part).summary, attachments=attachments)
+        has_pdf = any(a.subtype == "pdf" for b in bodies.values() for a in b.attachments)
 
         def message(to: str | None) -> EmailMessage:
+            body = bodies[scope[to]]
             return email.message(body, to=to, groups=groups.get(to or "", ()), mail_from=mail_from)
 
         if dry_run:
@@ -214,6 +227,51 @@ def deliver(
         )
         raise SlanbError(msg)
     return result
+
+
+def audiences(
+    report: _Report, groups: dict[str, tuple[str, ...]], addresses: list[str] | list[None]
+) -> dict[Any, str]:
+    """Address → the part of the report it is sent: ``""`` (the company) or a segment's folder.
+
+    In a report with segments (it has ``company.json``), an address in exactly one recipient group
+    named like a segment (``smb: [ana@example.com]``) gets that segment's page and the company
+    page; every other address gets the company's. Each address is still sent one e-mail a month.
+    """
+    company = report.folder / COMPANY_JSON
+    if not company.is_file():
+        return dict.fromkeys(addresses, "")
+    names = {s["segment"] for s in json.loads(company.read_text("utf-8")).get("segments", [])}
+    out: dict[Any, str] = {}
+    for address in addresses:
+        mine = [g for g in groups.get(address or "", ()) if g in names]
+        out[address] = segment_folder(mine[0]) if len(mine) == 1 else ""
+    return out
+
+
+def _part(report: _Report, folder: str) -> _Report:
+    """The company's report (``""``) or a segment's, from its folder inside the report."""
+    if not folder:
+        return report
+    where = report.folder / folder
+    try:
+        summary = json.loads((where / "summary.json").read_text("utf-8"))
+    except (OSError, ValueError) as exc:
+        msg = (
+            f"{where / 'summary.json'} is unreadable ({exc}): run `slanb report --month "
+            f"{report.month}` again. Nothing was sent."
+        )
+        raise SlanbError(msg) from exc
+    return _Report(month=report.month, folder=where, summary=summary, page=where / PAGE)
+
+
+def _company_page(report: _Report) -> list[email.Attachment]:
+    """The company page of a report with segments, as an attachment (none without segments)."""
+    page = report.folder / COMPANY_PAGE
+    if not page.is_file():
+        return []
+    name = f"sla-company-{report.month}.html"
+    return [email.Attachment(name, page.read_bytes(), "text", "html")]
 
 
 def _preflight(params: DeliverySettings) -> str | None:
@@ -489,7 +547,8 @@ def _attachments(
     report: _Report, *, progress: Callable[[str], None]
 ) -> tuple[list[Attachment], str | None]:
     """The summary page as HTML, and as PDF when Chromium can print it; plus a note if not."""
-    stem = f"sla-report-{report.month}"
+    part = report.summary.get("params", {}).get("segment") or ""
+    stem = f"sla-report-{report.month}" + (f"-{segment_folder(part)}" if part else "")
     files = [Attachment(f"{stem}.html", report.page.read_bytes(), "text", "html")]
     chromium = find_chromium()
     if chromium is None:

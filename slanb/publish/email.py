@@ -84,6 +84,14 @@ class Body:
     version: str
     attachments: tuple[Attachment, ...]
     record: str = ""  # the record's headline (summary.json's sentences.record)
+    unit: str = ""  # a team's report: whose it is (sentences.unit, ``Team smb``)
+    rollup: str = ""  # a report with segments: the company's roll-up (summary.json's rollup)
+
+    @property
+    def title(self) -> str:
+        """``Marketing-to-Sales SLA · Team smb · November 2026``."""
+        unit = f" · {self.unit}" if self.unit else ""
+        return f"Marketing-to-Sales SLA{unit} · {self.month_label}"
 
     def _names(self) -> str:
         return " and ".join(a.filename for a in self.attachments)
@@ -98,7 +106,9 @@ class Body:
 
     def text(self, groups: tuple[str, ...]) -> str:
         """The plain-text alternative, the same lines in the same order."""
-        lines = [f"Marketing-to-Sales SLA · {self.month_label}", "", self.label, self.lead, ""]
+        lines = [self.title, "", self.label, self.lead, ""]
+        if self.rollup:
+            lines += ["The company", self.rollup, ""]
         for title, figures in (("Marketing", self.marketing), ("Sales", self.sales)):
             if figures:
                 lines.append(title)
@@ -121,7 +131,10 @@ class Body:
         lines += [f"The goal: {self.goal}{verdict}{self.cross_check}", ""]
         if self.messages:
             lines += ["Read this first:", *[f"  - {m}" for m in self.messages], ""]
-        lines.append(f"Attached: {self._names()} (the report's summary page).")
+        lines.append(
+            f"Attached: {self._names()} (the report's summary page"
+            + (" and the company page)." if self.rollup else ").")
+        )
         sent_as = f" You receive it as: {', '.join(groups)}." if groups else ""
         lines.append(f"Built {self.run_at} by slanb {self.version}.{sent_as}")
         return "\n".join(lines) + "\n"
@@ -216,13 +229,15 @@ def render(summary: dict[str, Any], *, attachments: list[Attachment]) -> Body:
         version=str(s.get("version", "")),
         attachments=tuple(attachments),
         record=words.get("record") or "",
+        unit=words.get("unit") or "",
+        rollup=(s.get("rollup") or {}).get("headline") or "",
     )
 
 
 def message(body: Body, *, to: str | None, groups: tuple[str, ...], mail_from: str) -> EmailMessage:
     """One recipient's e-mail: text and HTML alternatives, then the attachments."""
     msg = EmailMessage(policy=policy.SMTP)
-    msg["Subject"] = f"SLA report — {body.month_label}"
+    msg["Subject"] = f"SLA report — {body.unit + ', ' if body.unit else ''}{body.month_label}"
     msg["From"] = mail_from
     msg["To"] = to or "undisclosed-recipients:;"
     msg["Date"] = formatdate(usegmt=True)

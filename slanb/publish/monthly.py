@@ -73,9 +73,9 @@ def run_monthly(
         else:
             say(f"run-monthly: building the {month_label(month)} report: {reason}")
             # papermill and nbconvert load only when a build is due
-            from slanb.publish import report
+            from slanb.publish import segments
 
-            report.build_report(resolved, out=out, progress=say)
+            segments.build_segmented_report(resolved, out=out, progress=say)
         step = "deliver"
         if not settings.addresses:
             say(
@@ -99,7 +99,24 @@ def run_monthly(
 def _commit_begun(
     params: Params, month: str, say: Callable[[str], None], now: datetime | None
 ) -> None:
-    """Commit ``month`` (the one that has just begun) unless the ledger holds it already."""
+    """Commit ``month`` (the one that has just begun) unless the ledger holds it already.
+
+    With ``segment_by`` and no ``segment``: the company's, then each segment's in its own ledger.
+    """
+    from slanb.engine.segments import segment_names
+
+    names: tuple[str, ...] = ()
+    if params.segment_by and not params.segment:
+        with connect(params.db_path) as con:
+            names = segment_names(con, segment_by=params.segment_by)
+    _commit_one(params, month, say, now)
+    for name in names:
+        _commit_one(params.replace(segment=name), month, say, now)
+
+
+def _commit_one(
+    params: Params, month: str, say: Callable[[str], None], now: datetime | None
+) -> None:
     from slanb.publish.commit import commit, committed
 
     if committed(params, month):

@@ -29,6 +29,7 @@ from typing import Any
 
 import altair as alt
 import jinja2
+import markupsafe
 import nbformat
 import papermill
 import vl_convert
@@ -99,6 +100,7 @@ def build_report(
     progress: Callable[[str], None] = print,
     workers: int | None = None,
     isolated: bool = False,
+    index_extra: str = "",
 ) -> ReportResult:
     """Run every notebook for ``params`` and write the HTML report to ``out/YYYY-MM/``.
 
@@ -108,7 +110,8 @@ def build_report(
     each (default: six at once), computing the month itself (the slow way, kept to compare
     against). ``out`` and ``notebooks_dir`` resolve from the project root when relative. Raises
     :class:`SlanbError` naming the notebook, cell and error when a notebook fails; the previous
-    report for the month is kept.
+    report for the month is kept. ``index_extra``: HTML the index shows below its headline (a
+    report with segments links them).
     """
     started = time.perf_counter()
     out_dir = resolve_path(out).resolve()
@@ -156,7 +159,7 @@ def build_report(
             log.unlink()
         summary = tmp / "summary.json"
         summary.write_text(json.dumps(summary_json(sla, run_at=run_at), indent=2) + "\n", "utf-8")
-        (tmp / "index.html").write_text(_index_html(sla, page, runs), "utf-8")
+        (tmp / "index.html").write_text(_index_html(sla, page, runs, extra=index_extra), "utf-8")
         _check_unchanged(params.db_path, history)
         folder = swap_folder(tmp, out_dir / month)
     except OSError as exc:  # a full disk, a file-size limit, a folder gone read-only
@@ -533,7 +536,7 @@ def _page_context(
             }
         )
     return {
-        "title": TITLE,
+        "title": sentences.report_title(sla.params),
         "month": sla.month,
         "month_label": sla.plan.month_label,
         "run_at": run_at.strftime("%Y-%m-%d %H:%M UTC"),
@@ -604,7 +607,9 @@ def _render(
     return NotebookRun(run.name, run.status, run.seconds, html)
 
 
-def _index_html(sla: SlaMonth, page: dict[str, Any], runs: list[NotebookRun]) -> str:
+def _index_html(
+    sla: SlaMonth, page: dict[str, Any], runs: list[NotebookRun], *, extra: str = ""
+) -> str:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(templates_dir() / "slanb"), autoescape=True
     )
@@ -621,6 +626,7 @@ def _index_html(sla: SlaMonth, page: dict[str, Any], runs: list[NotebookRun]) ->
         messages=list(plan.messages),
         record=sentences.record_headline(sla),
         commitment=sentences.basis_sentence(sla),
+        extra=markupsafe.Markup(extra),
     )
 
 

@@ -31,11 +31,15 @@ from slanb._files import locked_descriptor
 from slanb.errors import SlanbError
 from slanb.paths import resolve_path
 
-SCHEMA_VERSION = "2"
-# Version 1 lacks only what version 2 added as optional (leads.assigned_at, reps.timezone, the
-# time_off table): it is read as version 2 without them, and an import upgrades it.
-OLDER_READABLE = ("1",)
-TABLES = ("leads", "activities", "deals", "reps", "time_off")
+SCHEMA_VERSION = "3"
+# Versions 1 and 2 lack only what later versions added as optional (2: leads.assigned_at,
+# reps.timezone, the time_off table; 3: leads.segment, the rep_teams table): they are read as the
+# current version without them, and an import upgrades them.
+OLDER_READABLE = ("1", "2")
+TABLES = ("leads", "activities", "deals", "reps", "time_off", "rep_teams")
+# What each older version is read through (a read-only connection) and upgraded by (an import).
+_READ_AS_CURRENT = {"1": "contract/read_v1_as_v3", "2": "contract/read_v2_as_v3"}
+_UPGRADES = (("1", "contract/upgrade_v1"), ("2", "contract/upgrade_v2"))
 
 # slanb needs no DuckDB extension beyond those built in, and never fetches one: a query or a file
 # that would need another fails with DuckDB's error instead of a download.
@@ -202,8 +206,9 @@ def connect(
             _configure(con)
             if read_only:
                 try:
-                    if _check_schema(con, db) in OLDER_READABLE and as_current:
-                        _read_as_current(con)
+                    version = _check_schema(con, db)
+                    if version in OLDER_READABLE and as_current:
+                        _read_as_current(con, version)
                 except duckdb.Error as exc:
                     msg = (
                         f"{db} is not a slanb history ({exc}). Point --db (or the db parameter) at "
@@ -278,22 +283,26 @@ def _check_intact(db: Path) -> None:
 
 
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the four contract tables (and the version marker) if they are missing."""
+    """Create the contract tables (and the version marker) if they are missing."""
     con.execute(load_sql("contract/schema"))
 
 
 def upgrade_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Bring a writable history of an older schema version to the current one (no-op if current)."""
-    rows = con.sql("select value from slanb_meta where key = 'schema_version'").fetchall()
-    if rows and rows[0][0] in OLDER_READABLE:
-        con.execute(load_sql("contract/upgrade_v1"))
+    """Bring a writable history of an older schema version to the current one (no-op if current).
+
+    Each upgrade moves one version on (1 to 2, then 2 to 3), so a version-1 file takes both.
+    """
+    for version, upgrade in _UPGRADES:
+        rows = con.sql("select value from slanb_meta where key = 'schema_version'").fetchall()
+        if rows and rows[0][0] == version:
+            con.execute(load_sql(upgrade))
 
 
-def _read_as_current(con: duckdb.DuckDBPyConnection) -> None:
-    """Let a read-only version-1 history look like version 2 (temporary views, the file untouched)."""
+def _read_as_current(con: duckdb.DuckDBPyConnection, version: str) -> None:
+    """Let a read-only older history look like the current version (temporary views, file untouched)."""
     ((catalog,),) = con.sql("select current_database()").fetchall()
     quoted = '"' + str(catalog).replace('"', '""') + '"'
-    con.execute(load_sql("contract/read_v1_as_v2").replace("{catalog}", quoted))
+    con.execute(load_sql(_READ_AS_CURRENT[version]).replace("{catalog}", quoted))
 
 
 def _check_schema(con: duckdb.DuckDBPyConnection, db: Path) -> str:

@@ -108,6 +108,7 @@ def _generate(path: Path, *, seed: int, first: datetime, exported: datetime, lea
             "rep_id, name, team, start_date, end_date, timezone"
         ).insert_into("reps")
         con.sql(load_sql("demo/time_off"), params={"first_month": first}).insert_into("time_off")
+        con.sql(load_sql("demo/rep_teams"), params={"first_month": first}).insert_into("rep_teams")
         con.sql(
             load_sql("demo/meta"),
             params={"exported_at": exported.isoformat(sep=" "), "seed": str(seed)},

@@ -17,7 +17,7 @@ from slanb.engine.intervals import THIN_WON_LEADS
 from slanb.engine.month import SlaMonth
 from slanb.engine.volume import december_dip
 from slanb.months import month_label
-from slanb.params import Params
+from slanb.params import Params, by_segment_keys
 from slanb.views.format import (
     FIT_LABELS,
     INTENT_LABELS,
@@ -39,6 +39,7 @@ from slanb.views.sentences import (
     goal_range_sentence,
     maturity_sentence,
     sample_maturity_sentence,
+    unit_name,
     value_range_sentence,
     waterfall_rows,
 )
@@ -286,7 +287,8 @@ def target_summary(sla: SlaMonth) -> Markdown:
             f"**No revenue goal is set for {sla.plan.month_label}**, so there is no target."
         )
     return markdown(
-        f"The company's revenue goal for {sla.plan.month_label} is **{usd(t.revenue_goal)}**; "
+        f"{capital(unit_name(sla.params))}'s revenue goal for {sla.plan.month_label} is "
+        f"**{usd(t.revenue_goal)}**; "
         f"marketing sources **{percent(t.marketing_share)}** of it.\n\n"
         f"{usd(t.revenue_goal)} × {percent(t.marketing_share)} = "
         f"**{usd(t.revenue_target)} marketing revenue target**."
@@ -296,14 +298,29 @@ def target_summary(sla: SlaMonth) -> Markdown:
 def goal_schedule(params: Params) -> HTML:
     """The company goal per month when ``revenue_goal`` is a mapping; one row otherwise."""
     goal = params.revenue_goal
-    rows = (
-        [{"month": month_label(k), "goal": v} for k, v in sorted(goal.items())]
-        if isinstance(goal, dict)
-        else [{"month": "Every month", "goal": goal}]
-    )
+    if by_segment_keys(goal):  # the company's: each segment's goal (a segment without one: none)
+        own = {params.segment: goal.get(params.segment)} if params.segment else goal
+        rows = [
+            {"month": f"{name}, {label}", "goal": v}
+            for name, value in own.items()
+            for label, v in _goal_rows(value)
+        ]
+        header = f"{capital(unit_name(params))}'s goal" if params.segment else "Goal"
+        return table(
+            rows,
+            [Column("month", "Segment and month", esc), Column("goal", header, usd, numeric=True)],
+        )
+    rows = [{"month": capital(label), "goal": v} for label, v in _goal_rows(goal)]
     return table(
         rows, [Column("month", "Month", esc), Column("goal", "Company goal", usd, numeric=True)]
     )
+
+
+def _goal_rows(goal: Any) -> list[tuple[str, float | None]]:
+    """A revenue goal as (when, amount) rows: one per month of a mapping, else ``every month``."""
+    if isinstance(goal, dict):
+        return [(month_label(k), v) for k, v in sorted(goal.items())]
+    return [("every month", goal)]
 
 
 def goal_summary(sla: SlaMonth) -> Markdown:
@@ -413,6 +430,8 @@ PARAM_LABELS = {
     "holidays_country": "Public holidays of",
     "holidays_subdivision": "Region",
     "company_holidays": "Company days off",
+    "segment_by": "One SLA per",
+    "segment": "Segment",
 }
 
 
@@ -420,18 +439,20 @@ def parameter_rows(params: Params) -> list[dict[str, str]]:
     """Each parameter with a readable name and value (for the report header and the notebooks)."""
     out = []
     for key, value in params.notebook_parameters().items():  # no delivery settings on a page
-        if key == "revenue_goal":
-            shown = (
-                ", ".join(f"{k}: {usd(v)}" for k, v in sorted(value.items()))
-                if isinstance(value, dict)
-                else usd(value)
-            )
+        if by_segment_keys(value):  # a term set per segment, each one value or by month
+            shown = "; ".join(f"{k}: {_shown(key, v)}" for k, v in value.items())
+        elif key == "revenue_goal":
+            shown = _shown(key, value)
         elif isinstance(value, dict):  # a term that changes by month
             shown = "; ".join(f"from {k}: {_one(key, v)}" for k, v in sorted(value.items()))
         elif key == "marketing_share":
             shown = percent(value)
         elif key == "month":
             shown = month_label(value) if value else "last complete month"
+        elif key in ("segment_by", "segment"):
+            shown = (
+                value or {"segment_by": "none (one company SLA)", "segment": "whole company"}[key]
+            )
         elif isinstance(value, list):
             shown = ", ".join(value)
         elif key in ("interval_level", "maturity_threshold"):
@@ -446,6 +467,17 @@ def parameter_rows(params: Params) -> list[dict[str, str]]:
             shown = str(value)
         out.append({"name": PARAM_LABELS.get(key, key), "key": key, "value": shown})
     return out
+
+
+def _shown(key: str, value: Any) -> str:
+    """One segment's (or the company's) value of a term: one value, or by month."""
+    if key == "revenue_goal":
+        if isinstance(value, dict):
+            return ", ".join(f"{k}: {usd(v)}" for k, v in sorted(value.items()))
+        return usd(value)
+    if isinstance(value, dict):
+        return ", ".join(f"from {k}: {_one(key, v)}" for k, v in sorted(value.items()))
+    return _one(key, value)
 
 
 def _one(key: str, value: object) -> str:

@@ -15,6 +15,7 @@ from slanb.engine.commitment import differences
 from slanb.engine.goals import CrossCheck
 from slanb.engine.month import SlaMonth
 from slanb.engine.plan import Plan
+from slanb.engine.segments import UNASSIGNED
 from slanb.months import month_label, shift_month
 from slanb.params import Params
 from slanb.store.ledger import Commitment
@@ -93,7 +94,8 @@ def waterfall_rows(sla: SlaMonth) -> list[dict[str, str]]:
             "step": "3",
             "question": "What must marketing bring in?",
             "number": or_na(t.revenue_target, f"{usd(t.revenue_target)} revenue target"),
-            "how": f"company goal {usd(t.revenue_goal)} × marketing's share "
+            "how": f"{unit_name(sla.params).removeprefix('the ')} goal {usd(t.revenue_goal)} "
+            "× marketing's share "
             f"{percent(t.marketing_share)}",
         },
         {
@@ -421,6 +423,8 @@ def summary(sla: SlaMonth) -> dict[str, Any]:
         "backtest": backtest_sentence(sla.plan),
         "clock": clock_sentence(sla),
     }
+    if sla.params.segment_by and sla.params.segment:  # a team's report says whose it is
+        d["sentences"]["unit"] = unit_title(sla.params)
     d["terms"] = sla.basis.params.terms_for(sla.month).to_dict()
     return d
 
@@ -884,3 +888,98 @@ def speed_to_lead_clock(sla: SlaMonth) -> str:
             "as the first-touch rule does."
         )
     return f"The bands count calendar hours from {start}, as the first-touch rule does."
+
+
+# ---- segments: one SLA per team, and the company's roll-up -------------------------------------
+def unit_name(params: Params) -> str:
+    """Whose SLA a run is: ``the company``, ``the smb team``, ``the europe segment``."""
+    if not params.segment_by or not params.segment:
+        return "the company"
+    word = "team" if params.segment_by == "team" else "segment"
+    return f"the {params.segment} {word}"
+
+
+def unit_title(params: Params) -> str:
+    """The same, capitalised for a title: ``Company``, ``Team smb``, ``Segment europe``."""
+    if not params.segment_by or not params.segment:
+        return "Company"
+    word = "team" if params.segment_by == "team" else "segment"
+    if params.segment == UNASSIGNED:
+        return f"Unassigned (no {word})"
+    return f"{word.capitalize()} {params.segment}"
+
+
+def report_title(params: Params) -> str:
+    """The report's title: ``Marketing-to-Sales SLA``, with the team of a team's report."""
+    title = "Marketing-to-Sales SLA"
+    if params.segment_by and params.segment:
+        return f"{title} · {unit_title(params)}"
+    return title
+
+
+def segments_word(segment_by: str, n: int = 2) -> str:
+    """``teams`` or ``segments`` (``team``/``segment`` for one)."""
+    word = "team" if segment_by == "team" else "segment"
+    return word if n == 1 else f"{word}s"
+
+
+def rollup_headline(roll: Any) -> str:
+    """The company page's first line: the summed goal, and what was delivered against it."""
+    t = roll.total
+    with_goal = [s.segment for s in roll.segments if s.line["goal_mqls"] is not None]
+    n = len(with_goal)
+    goal = (
+        f"{count(t['goal_mqls'])} MQLs ({usd(t['lead_value_goal'])} of lead value)"
+        if t["goal_mqls"] is not None
+        else "no MQL goal"
+    )
+    whose = (
+        f"its {count(n)} {segments_word(roll.segment_by, n)}' goals"
+        if n != 1
+        else f"the {with_goal[0]} {segments_word(roll.segment_by, 1)}'s goal"
+    )
+    head = f"{roll.month_label}: the company's goal is {goal}, the sum of {whose}"
+    if not roll.tracked or t["mqls"] is None:
+        return sentence(head)
+    got = f"{count(t['mqls'])} MQLs delivered"
+    if t["lead_value"] is not None:
+        got += f" ({dollars(t['lead_value'])}"
+        got += (
+            f", {percent(t['lead_value_attainment'])} of the lead-value goal)"
+            if t["lead_value_attainment"] is not None
+            else ")"
+        )
+    return sentence(f"{head}; {got}")
+
+
+def rollup_note(roll: Any) -> str:
+    """Why the roll-up adds the segments' goals instead of planning the company as one."""
+    word = segments_word(roll.segment_by)
+    return sentence(
+        f"Each of the {word} is planned from its own history: its own sample and revenue per MQL, "
+        f"its own reps and terms. Goals, MQLs and lead value add up across {word}; revenue per MQL "
+        f"and the verdict do not, so they stay per {segments_word(roll.segment_by, 1)}. MQLs no "
+        f"rule places in a {segments_word(roll.segment_by, 1)} are shown as unassigned, never "
+        "dropped"
+    )
+
+
+def rollup_versus_company(roll: Any) -> str:
+    """Why the company as one SLA (the steps of the index) has its own goal."""
+    word = segments_word(roll.segment_by)
+    return sentence(
+        f"The steps below plan the company as one SLA from every lead: its MQL goal and the lead "
+        f"value it was delivered are valued at the company's own revenue per MQL, so they differ "
+        f"from the sums of the {word}' when their lead values differ. Each "
+        f"{segments_word(roll.segment_by, 1)}'s own steps are on its pages"
+    )
+
+
+def dashboard_reasons(late: int, short: int) -> str:
+    """``2 late first touches, 9 short cadences`` (a reason that is 0 is left out)."""
+    parts = []
+    if late:
+        parts.append(f"{count(late)} late first {plural(late, 'touch', 'touches')}")
+    if short:
+        parts.append(f"{count(short)} short {plural(short, 'cadence')}")
+    return ", ".join(parts) or "nothing"

@@ -26,6 +26,7 @@ from slanb.views.sentences import (
     plan_against_commitment,
     record_headline,
     tracking_sentence,
+    unit_title,
     value_range_sentence,
 )
 
@@ -47,7 +48,8 @@ def plan_text(sla: SlaMonth) -> str:
     plan = sla.plan
     rpm, t, g, c = plan.revenue_per_mql, plan.target, plan.goal, plan.cross_check
     v = plan.volume
-    lines = [f"SLA plan for {plan.month_label}", "", sentence(goal_headline(plan)), ""]
+    whose = "" if not plan.params.segment else f" · {unit_title(plan.params)}"
+    lines = [f"SLA plan for {plan.month_label}{whose}", "", sentence(goal_headline(plan)), ""]
     if plan.messages:
         lines += ["Warnings:", *[f"  - {m}" for m in plan.messages], ""]
     avg3 = "n/a" if v.trailing_3_avg is None else f"{v.trailing_3_avg:,.1f}"

@@ -117,7 +117,7 @@ def test_36_months_and_nothing_at_or_after_the_export(default_demo: Path, con) -
     with connect(default_demo) as c:  # the read path the notebooks use accepts it
         assert c.sql("select count(*) from leads").fetchall() == [(95_000,)]
     meta = dict(con.sql("select key, value from slanb_meta").fetchall())
-    assert meta == {"schema_version": "2", "exported_at": "2026-11-01 00:00:00", "demo_seed": "7"}
+    assert meta == {"schema_version": "3", "exported_at": "2026-11-01 00:00:00", "demo_seed": "7"}
     first, last, months = _one(
         con,
         "select min(created_at), max(created_at), "

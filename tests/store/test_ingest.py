@@ -86,6 +86,7 @@ def test_clean_export_is_imported_with_counts_and_ignored_columns(tmp_path):
         "deals: 3 inserted, 0 updated, 0 unchanged",
         "reps: 2 inserted, 0 updated, 0 unchanged",
         "time_off: no file in the export, left as it was",
+        "rep_teams: no file in the export, left as it was",
         "leads.csv: ignored columns not in the data contract: hubspot_score",
         "activities.csv: ignored columns not in the data contract: notes",
         "exported_at: 2025-07-20 14:00:00 UTC",
@@ -126,9 +127,10 @@ def test_all_contract_columns_are_stored_as_written(tmp_path):
         "C",
         "partner",
         None,  # assigned_at: not in this export's header (optional since schema version 2)
+        None,  # segment: not in it either (optional since schema version 3)
     )
     assert rows["leads"][3] == (
-        "L4", datetime(2025, 7, 15), None, None, None, None, None, "paid", None
+        "L4", datetime(2025, 7, 15), None, None, None, None, None, "paid", None, None
     )  # fmt: skip
     assert rows["deals"][0] == (
         "D1", "L1", datetime(2025, 7, 5), datetime(2025, 7, 20, 14), "won", 1200.5
@@ -144,7 +146,7 @@ def test_all_contract_columns_are_stored_as_written(tmp_path):
             None,
         ),
     ]
-    assert rows["slanb_meta"] == [("exported_at", "2025-07-20T14:00:00"), ("schema_version", "2")]
+    assert rows["slanb_meta"] == [("exported_at", "2025-07-20T14:00:00"), ("schema_version", "3")]
 
 
 def test_importing_the_same_export_twice_changes_nothing(tmp_path):
@@ -179,7 +181,7 @@ def test_a_newer_export_updates_changed_rows_and_adds_new_ones(tmp_path):
     rows = contents(db)
     assert rows["leads"][2] == (
         "L3", datetime(2025, 7, 10, 14), datetime(2025, 7, 21, 10), None, "R1", "hand_raiser", "C",
-        "partner", None,
+        "partner", None, None,
     )  # fmt: skip
     assert rows["deals"][1] == (
         "D2", "L2", datetime(2025, 7, 6), datetime(2025, 7, 25), "won", 900.0
@@ -731,7 +733,7 @@ def test_a_failure_while_writing_rolls_everything_back(tmp_path, monkeypatch):
 
 def test_a_missing_folder_says_what_is_expected(tmp_path):
     with pytest.raises(SlanbError, match=r"No export folder at .*nope\. Expected a folder holding "
-                       r"leads\.csv or leads\.parquet, and optionally activities, deals, reps and time_off"):  # fmt: skip
+                       r"leads\.csv or leads\.parquet, and optionally activities, deals, reps, time_off and rep_teams"):  # fmt: skip
         ingest(tmp_path / "nope", db=tmp_path / "h.duckdb")
 
 

@@ -94,8 +94,10 @@ def test_time_off_of_a_rep_not_in_reps_is_imported(tmp_path):
 
 
 def _as_version_1(db: Path) -> None:
-    """Turn a version-2 history into what version 1 wrote: no version 2 columns, no time_off."""
+    """Turn a current history into what version 1 wrote: no version 2 or 3 columns and tables."""
     con = duckdb.connect(str(db))
+    con.execute("alter table leads drop column segment")
+    con.execute("drop table rep_teams")
     con.execute("alter table leads drop column assigned_at")
     con.execute("alter table reps drop column timezone")
     con.execute("drop table time_off")
@@ -123,7 +125,7 @@ def test_a_version_1_history_is_read_then_upgraded_by_the_next_import(tmp_path):
     # the next import upgrades it; every value kept, the new ones imported
     ingest(v2_export(tmp_path / "b"), db=db)
     after = contents(db)
-    assert after["slanb_meta"] == [("exported_at", "2025-07-20T14:00:00"), ("schema_version", "2")]
+    assert after["slanb_meta"] == [("exported_at", "2025-07-20T14:00:00"), ("schema_version", "3")]
     assert after["activities"] == before["activities"] and after["deals"] == before["deals"]
     assert [r[:8] for r in after["leads"]] == [r[:8] for r in before["leads"]]
     assert [r[:5] for r in after["reps"]] == [r[:5] for r in before["reps"]]

@@ -272,3 +272,17 @@ def test_init_then_ingest_from_the_command_line(tmp_path, capsys):
     code = cli.main(["ingest", str(FIXTURE), "--mapping", str(path), "--db", str(db)])
     assert code == 0
     assert "contacts.csv: 7 rows read: 7 leads, 6 MQLs" in capsys.readouterr().out
+
+
+def test_leads_segment_comes_from_the_column_the_mapping_names(tmp_path):
+    """``leads.segment: COLUMN`` fills leads.segment (for segment_by: segment); left out, kept."""
+    db, _ = imported(tmp_path, leads={"segment": "Lifecycle Stage"})
+    with connect(db) as con:
+        got = dict(con.sql("select lead_id, segment from leads").fetchall())
+    assert got["101"] == "Opportunity"
+    ingest(FIXTURE, db=db, mapping=mapping_file(tmp_path))  # no segment: the stored one is kept
+    with connect(db) as con:
+        assert dict(con.sql("select lead_id, segment from leads").fetchall()) == got
+    (tmp_path / "x").mkdir()
+    with pytest.raises(SlanbError, match="Region"):
+        imported(tmp_path / "x", leads={"segment": "Region"})

@@ -1,5 +1,6 @@
--- The slanb data contract, schema version 2. Every timestamp is UTC. Version 2 added the optional
--- leads.assigned_at, reps.timezone and the time_off table (contract/upgrade_v1.sql upgrades a file).
+-- The slanb data contract, schema version 3. Every timestamp is UTC. Version 2 added the optional
+-- leads.assigned_at, reps.timezone and the time_off table (contract/upgrade_v1.sql upgrades a file);
+-- version 3 the optional leads.segment and the rep_teams table (contract/upgrade_v2.sql).
 -- Each table's first column is its id, unique: every import checks it, and adds only ids the history
 -- lacks. It is not declared a primary key: DuckDB's index on it made three quarters of the file and
 -- most of an import's time (docs/performance.md#imports-issue-17). Files made with one keep it; both read alike.
@@ -18,6 +19,7 @@ create table if not exists leads (
     fit varchar check (fit is null or fit in ('A', 'B', 'C')),
     source varchar,
     assigned_at timestamp,
+    segment varchar,
     check (mql_at is null or mql_at >= created_at)
 );
 
@@ -56,4 +58,13 @@ create table if not exists time_off (
     check (ends_at > starts_at)
 );
 
-insert into slanb_meta (key, value) values ('schema_version', '2') on conflict do nothing;
+-- A rep's team from a day on (version 3): the team a rep was in at an instant is the latest row
+-- starting on or before its day, else reps.team.
+create table if not exists rep_teams (
+    rep_team_id varchar not null,
+    rep_id varchar not null,
+    team varchar not null,
+    starts_on date not null
+);
+
+insert into slanb_meta (key, value) values ('schema_version', '3') on conflict do nothing;

@@ -1,4 +1,4 @@
-"""The data contract as the import checks it: five tables, their columns, kinds and allowed values.
+"""The data contract as the import checks it: six tables, their columns, kinds and allowed values.
 
 ``tests/store/test_ingest.py`` holds it equal to ``sql/contract/schema.sql``.
 """
@@ -17,8 +17,9 @@ class _Column:
     kind: Kind = "text"
     required: bool = False
     allowed: tuple[str, ...] = ()
-    # Added in schema version 2: a file may leave it out of its header (exports made for version 1
-    # keep importing); then the import leaves the stored value as it is (NULL for a new row).
+    # Added in schema version 2 or 3: a file may leave it out of its header (exports made for an
+    # older version keep importing); then the import leaves the stored value as it is (NULL for a
+    # new row).
     optional_header: bool = False
 
 
@@ -55,6 +56,7 @@ _CONTRACT = (
             _Column("fit", allowed=("A", "B", "C")),
             _Column("source"),
             _Column("assigned_at", "timestamp", optional_header=True),
+            _Column("segment", optional_header=True),
         ),
     ),
     _Table(
@@ -102,12 +104,22 @@ _CONTRACT = (
             _Column("ends_at", "timestamp", required=True),
         ),
     ),
+    _Table(
+        "rep_teams",
+        "rep team change",
+        (
+            _Column("rep_team_id", required=True),
+            _Column("rep_id", required=True),
+            _Column("team", required=True),
+            _Column("starts_on", "date", required=True),
+        ),
+    ),
 )
 _TABLES = {t.name: t for t in _CONTRACT}
 _SQL_TYPES = {"text": "varchar", "timestamp": "timestamp", "date": "date", "number": "double"}
 _EXPECTED_FILES = (
-    "leads.csv or leads.parquet, and optionally activities, deals, reps and time_off (.csv or "
-    ".parquet)"
+    "leads.csv or leads.parquet, and optionally activities, deals, reps, time_off and rep_teams "
+    "(.csv or .parquet)"
 )
 
 # ISO 8601 as exports write it: a date, optionally a time, optionally an offset (Z, +02, +0200,

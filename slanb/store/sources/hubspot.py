@@ -79,6 +79,9 @@ def _prepare_contacts(con, raw: RawFile, mapping: SourceMapping, findings: Findi
         "id": raw.ref(ID),
         "owner": raw.opt(CONTACT_OWNER),
         "source": raw.opt(mapping.lead_source),
+        "segment": raw.ref(mapping.segment, key="leads.segment")
+        if mapping.segment
+        else raw.opt(None),
         "recent_conv": raw.opt(RECENT),
         "first_conv": raw.opt(FIRST),
         "n_submissions": raw.opt(SUBMISSIONS),
@@ -216,7 +219,7 @@ def _stage_leads(con, raw: RawFile, mapping: SourceMapping, findings: Findings) 
         f"""
         select id as lead_id, created as created_at, created__raw as created_at__raw,
             mql as mql_at, mql__raw as mql_at__raw, sql as sql_at, sql__raw as sql_at__raw,
-            rep as owner_id, intent, fit, source,
+            rep as owner_id, intent, fit, source,{_segment(mapping)}
             {_sql_text(raw.file)} as _src_file, _row as _src_row,
             {_sql_text(raw.header(ID))} as _src_column_lead_id,
             {_sql_text(raw.header(CREATED))} as _src_column_created_at,
@@ -441,3 +444,10 @@ def _stage_reps(con, mapping: SourceMapping, findings: Findings) -> SourceStaged
 
 def _n(count: int, noun: str) -> str:
     return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
+def _segment(mapping: SourceMapping) -> str:
+    """leads.segment and its column when the mapping names one (else the import keeps it)."""
+    if not mapping.segment:
+        return ""
+    return f" segment, {_sql_text(mapping.segment)} as _src_column_segment,"

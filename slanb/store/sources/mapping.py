@@ -74,6 +74,7 @@ class SourceMapping:
     lost: tuple[str, ...]
     reps: tuple[str, ...] | None  # None: every owner who is a person is a rep ("all")
     file: Path | None = None
+    segment: str | None = None  # the export's column filling leads.segment (region, size band)
 
     def values_of(self, name: str) -> tuple[str, ...]:
         """One of the :attr:`touches` lists (``call_directions``, ``task_subtypes``, ...)."""
@@ -131,7 +132,7 @@ _DEFAULTS: dict[str, dict[str, Any]] = {
 
 _TOP_KEYS = ["source", "files", "time", "leads", "intent", "fit", "activities", "deals", "reps"]
 _TIME_KEYS = ["timezone", "locale", "date_only"]
-_LEAD_KEYS = ["mql", "sql", "source"]
+_LEAD_KEYS = ["mql", "sql", "source", "segment"]
 _INTENT_KEYS = ["field", "hand_raiser"]
 _FIT_KEYS = ["fit", "field", "min", "max", "values"]
 _DEAL_KEYS = ["won", "lost"]
@@ -186,6 +187,7 @@ def mapping_from(values: AnyMapping[str, Any], *, where: str = "mapping") -> Sou
     mql = _text(leads["mql"], f"{where}: leads.mql")
     sql = _optional_text(leads.get("sql"), f"{where}: leads.sql")
     lead_source = _optional_text(leads.get("source"), f"{where}: leads.source")
+    segment = _optional_text(leads.get("segment"), f"{where}: leads.segment")
 
     intent = _section(values, "intent", _INTENT_KEYS, where)
     intent_field = _optional_text(intent.get("field"), f"{where}: intent.field")
@@ -233,6 +235,7 @@ def mapping_from(values: AnyMapping[str, Any], *, where: str = "mapping") -> Sou
         won=won,
         lost=lost,
         reps=reps,
+        segment=segment,
     )
 
 

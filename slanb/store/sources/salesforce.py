@@ -79,6 +79,7 @@ def _prepare_people(con, raw: RawFile, mapping: SourceMapping, findings: Finding
         "owner": raw.opt("OwnerId"),
         "gone": _gone(raw),
         "source": raw.opt(mapping.lead_source),
+        "segment": raw.opt(mapping.segment),
         "reason": raw.ref(mapping.intent_field, key="intent.field")
         if lead and mapping.intent_field
         else raw.opt(mapping.intent_field),
@@ -179,7 +180,7 @@ def _stage_leads(con, raws, mapping: SourceMapping, findings: Findings) -> Sourc
         f"""
         select id as lead_id, created as created_at, created__raw as created_at__raw,
             mql as mql_at, mql__raw as mql_at__raw, sql_at, sql__raw as sql_at__raw,
-            rep as owner_id, intent, fit, source,
+            rep as owner_id, intent, fit, source,{_segment(mapping)}
             case object when 'lead' then {_sql_text(files["lead"])}
                 else {_sql_text(files["contact"])} end as _src_file,
             _row as _src_row, 'Id' as _src_column_lead_id, 'CreatedDate' as _src_column_created_at,
@@ -441,3 +442,10 @@ def _stage_activities(con, raws, mapping: SourceMapping, findings: Findings) -> 
 
 def _stage_reps(con, mapping: SourceMapping, findings: Findings) -> SourceStaged:
     return stage_reps(con, findings, rep_id="id", origin="reps.sales; queues never")
+
+
+def _segment(mapping: SourceMapping) -> str:
+    """leads.segment and its column when the mapping names one (else the import keeps it)."""
+    if not mapping.segment:
+        return ""
+    return f" segment, {_sql_text(mapping.segment)} as _src_column_segment,"
