@@ -26,7 +26,7 @@ from slanb.errors import SlanbError
 from slanb.params import refuse_secrets, refuse_unknown
 from slanb.paths import resolve_path
 
-SOURCES = ("hubspot", "salesforce")
+SOURCES = ("hubspot", "hubspot-api", "salesforce")
 
 
 @dataclass(frozen=True)
@@ -89,6 +89,20 @@ _FILES = {
         "calls": "calls.csv",
         "emails": "emails.csv",
     },
+    "hubspot-api": {
+        "contact": "contact.csv",
+        "deal": "deal.csv",
+        "deal_contact": "deal_contact.csv",
+        "deal_pipeline_stage": "deal_pipeline_stage.csv",
+        "merged_deal": "merged_deal.csv",
+        "engagement_call": "engagement_call.csv",
+        "engagement_email": "engagement_email.csv",
+        "engagement_contact": "engagement_contact.csv",
+        "engagement_deal": "engagement_deal.csv",
+        "owner": "owner.csv",
+        "contact_form_submission": "contact_form_submission.csv",
+        "form": "form.csv",
+    },
     "salesforce": {
         "lead": "Lead.csv",
         "contact": "Contact.csv",
@@ -99,7 +113,12 @@ _FILES = {
         "user": "User.csv",
     },
 }
-_REQUIRED_FILES = {"hubspot": ("contacts",), "salesforce": ("lead",)}
+_REQUIRED_FILES = {
+    "hubspot": ("contacts",),
+    "hubspot-api": ("contact",),
+    "salesforce": ("lead",),
+    "salesforce-report": ("leads",),
+}
 
 _DEFAULTS: dict[str, dict[str, Any]] = {
     "hubspot": {
@@ -114,6 +133,27 @@ _DEFAULTS: dict[str, dict[str, Any]] = {
             "email_directions": ["Outgoing", "Email", "Sent"],
         },
         "deals": {"won": ["Closed Won"], "lost": ["Closed Lost"]},
+    },
+    "hubspot-api": {
+        "leads": {
+            "mql": "hs_lifecyclestage_marketingqualifiedlead_date",
+            "sql": "hs_lifecyclestage_salesqualifiedlead_date",
+            "source": "hs_analytics_source",
+        },
+        "activities": {
+            "call_directions": ["OUTBOUND"],
+            "call_statuses_never": [
+                "CANCELED",
+                "FAILED",
+                "QUEUED",
+                "CALLING_CRM_USER",
+                "CONNECTING",
+                "RINGING",
+                "IN_PROGRESS",
+            ],
+            "email_directions": ["EMAIL"],
+        },
+        "deals": {"won": ["closedwon"], "lost": ["closedlost"]},
     },
     "salesforce": {
         "leads": {"mql": "MQL_Date__c", "sql": "ConvertedDate", "source": "LeadSource"},

@@ -88,7 +88,13 @@ def read_raw(
     normalize: Callable[[str], str],
     problems: list[Problem],
 ) -> RawFile:
-    """Read the CSV at ``path`` into ``_raw_{name}``; rows DuckDB cannot read go to ``problems``."""
+    """Read the CSV at ``path`` into ``_raw_{name}``; rows DuckDB cannot read go to ``problems``.
+
+    A Parquet file (``.parquet``) is read as well: every column as text, as the CSV's, so the
+    same rules read both; its rows are numbered from 1 (it has no header row).
+    """
+    if path.suffix.lower() == ".parquet":
+        return _read_parquet(con, name, path, normalize=normalize)
     with path.open("rb") as f:
         start = f.read(4096)
     if b"\x00" in start:
@@ -151,6 +157,38 @@ def read_raw(
         f"create temp table _raw_{name} as select {row} as _row, * from _read_{name} order by rowid"
     )
     con.execute(f"drop table _read_{name}")
+    ((rows,),) = con.sql(f"select count(*) from _raw_{name}").fetchall()
+    return RawFile(name, path, columns, headers, rows, normalize)
+
+
+def _read_parquet(
+    con: duckdb.DuckDBPyConnection, name: str, path: Path, *, normalize: Callable[[str], str]
+) -> RawFile:
+    try:
+        described = con.execute(
+            "describe select * from read_parquet($path)", {"path": str(path)}
+        ).fetchall()
+    except duckdb.Error as exc:
+        msg = (
+            f"Cannot read {path}: {_first_line(exc).rstrip('.')}. Write it again as Parquet or CSV."
+        )
+        raise SlanbError(msg) from exc
+    header = [row[0] for row in described]
+    columns: dict[str, str] = {}
+    headers: dict[str, str] = {}
+    for i, raw in enumerate(header):
+        key = normalize(raw.strip())
+        if key and key not in columns:
+            columns[key] = f"c{i}"
+            headers[key] = raw.strip()
+    quoted = ['"' + h.replace('"', '""') + '"' for h in header]
+    texts = ", ".join(f"{_trimmed(f'cast({q} as varchar)')} as c{i}" for i, q in enumerate(quoted))
+    con.execute(
+        f"""create temp table _raw_{name} as
+        select file_row_number + 1 as _row, {texts}
+        from read_parquet($path, file_row_number = true) order by file_row_number""",
+        {"path": str(path)},
+    )
     ((rows,),) = con.sql(f"select count(*) from _raw_{name}").fetchall()
     return RawFile(name, path, columns, headers, rows, normalize)
 
@@ -313,7 +351,12 @@ _DATE_REFUSED = (
 
 
 def _no_zone(mapping: SourceMapping) -> str:
-    if mapping.source == "hubspot":
+    if mapping.source == "hubspot-api":
+        where = (
+            "Fivetran, Airbyte and dlt land HubSpot's times in UTC without an offset; say so "
+            "(or name the zone your tables were written in)"
+        )
+    elif mapping.source == "hubspot":
         where = (
             "HubSpot writes times in the portal's time zone without saying which: find it in "
             "HubSpot under Settings > Account Management > Account Defaults > Time zone"
@@ -510,24 +553,39 @@ def api_key(name: str) -> str:
     return name.strip().lower().replace("_", "")
 
 
-def stage_reps(
-    con: duckdb.DuckDBPyConnection, findings: Findings, *, rep_id: str, origin: str
-) -> SourceStaged:
-    """``_stage_reps`` from the ``_reps`` a source resolved (``rep_id``: its id column), and the note."""
+def stage_reps(con: duckdb.DuckDBPyConnection, findings: Findings, *, origin: str) -> SourceStaged:
+    """``_stage_reps`` from the ``_reps`` (id, name) a source resolved, and the report's note.
+
+    ``_reps`` may have ``start_date`` and ``end_date`` (dates, from the CRM's users) and ``file``,
+    ``row``: where they came from; without them a rep is always there.
+    """
+    have = set(con.sql("select * from _reps limit 0").columns)
+    start = "start_date" if "start_date" in have else "cast(null as date)"
+    end = "end_date" if "end_date" in have else "cast(null as date)"
+    file = "file" if "file" in have else "'reps.sales'"
+    row = "row" if "row" in have else "cast(null as bigint)"
+    start_col = "start_column" if "start_column" in have else "null"
+    end_col = "end_column" if "end_column" in have else "null"
     staged = stage(
         con,
         "reps",
         f"""
-        select {rep_id} as rep_id, name, cast(null as varchar) as team,
-            cast(null as date) as start_date, cast(null as varchar) as start_date__raw,
-            cast(null as date) as end_date, cast(null as varchar) as end_date__raw,
-            'reps.sales' as _src_file, cast(null as bigint) as _src_row,
-            'reps.sales' as _src_column_rep_id, 'reps.sales' as _src_column_name,
-            null as _src_column_team, null as _src_column_start_date, null as _src_column_end_date
+        select id as rep_id, name, cast(null as varchar) as team,
+            {start} as start_date, cast({start} as varchar) as start_date__raw,
+            {end} as end_date, cast({end} as varchar) as end_date__raw,
+            {file} as _src_file, {row} as _src_row,
+            {file} as _src_column_rep_id, {file} as _src_column_name,
+            null as _src_column_team, {start_col} as _src_column_start_date,
+            {end_col} as _src_column_end_date
         from _reps
         """,
         file="mapping",
     )
-    ((n,),) = con.sql("select count(*) from _reps").fetchall()
-    findings.notes.append(f"reps: {n:,} sales {'rep' if n == 1 else 'reps'} ({origin})")
+    ((n, dated, ended),) = con.sql(
+        f"select count(*), count({start}), count({end}) from _reps"
+    ).fetchall()
+    line = f"reps: {n:,} sales {'rep' if n == 1 else 'reps'} ({origin})"
+    if dated or ended:
+        line += f"; {dated:,} with a start date, {ended:,} with an end date from the CRM's users"
+    findings.notes.append(line)
     return staged

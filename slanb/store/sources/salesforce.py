@@ -440,4 +440,4 @@ def _stage_activities(con, raws, mapping: SourceMapping, findings: Findings) -> 
 
 
 def _stage_reps(con, mapping: SourceMapping, findings: Findings) -> SourceStaged:
-    return stage_reps(con, findings, rep_id="id", origin="reps.sales; queues never")
+    return stage_reps(con, findings, origin="reps.sales; queues never")
