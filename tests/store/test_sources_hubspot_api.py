@@ -30,11 +30,13 @@ import shutil
 from datetime import date, datetime
 from pathlib import Path
 
+import duckdb
 import pytest
 import yaml
 
 import slanb
 from slanb import cli
+from slanb.errors import SlanbError
 from slanb.params import Params
 from slanb.store.db import connect
 from slanb.store.ingest import IngestError, ingest
@@ -174,3 +176,33 @@ def test_init_writes_the_hubspot_api_mapping(tmp_path):
     assert cli.main(["init", "--source", "hubspot-api", "--mapping", str(path)]) == 0
     assert "source: hubspot-api" in path.read_text()
     assert "CHOOSE" in path.read_text()
+
+
+def test_the_tables_as_parquet_give_the_same_numbers(tmp_path):
+    """Typed Parquet (ids as integers, times as TIMESTAMP, flags as BOOLEAN) reads as the CSVs."""
+    folder = tmp_path / "parquet"
+    folder.mkdir()
+    with duckdb.connect() as con:
+        for path in FIXTURE.iterdir():
+            target = folder / f"{path.stem}.parquet"
+            con.execute(f"copy (select * from read_csv('{path}')) to '{target}' (format parquet)")
+        described = con.sql(f"describe '{folder / 'contact.parquet'}'").fetchall()
+    types = {row[0]: row[1] for row in described}
+    assert types["id"] == "BIGINT" and types["property_createdate"] == "TIMESTAMP"
+    db, report = imported(tmp_path, folder)
+    sla = october(db)
+    assert (sla.plan.revenue_per_mql.value, sla.plan.goal.mqls) == (533.5, 141)
+    assert sla.tracking.first_touch.median_hours == 10.5
+    assert "contact.parquet: 9 rows read: 7 leads, 6 MQLs" in report.notes
+
+
+def test_a_table_as_both_csv_and_parquet_is_refused(tmp_path):
+    folder = tmp_path / "export"
+    shutil.copytree(FIXTURE, folder)
+    with duckdb.connect() as con:
+        con.execute(
+            f"copy (select * from read_csv('{folder / 'deal.csv'}')) "
+            f"to '{folder / 'deal.parquet'}' (format parquet)"
+        )
+    with pytest.raises(SlanbError, match="has both deal.csv and deal.parquet"):
+        imported(tmp_path, folder)
