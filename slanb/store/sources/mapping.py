@@ -26,7 +26,7 @@ from slanb.errors import SlanbError
 from slanb.params import refuse_secrets, refuse_unknown
 from slanb.paths import resolve_path
 
-SOURCES = ("hubspot", "hubspot-api", "salesforce")
+SOURCES = ("hubspot", "hubspot-api", "salesforce", "salesforce-report")
 
 
 @dataclass(frozen=True)
@@ -112,6 +112,14 @@ _FILES = {
         "event": "Event.csv",
         "user": "User.csv",
     },
+    "salesforce-report": {
+        "leads": "leads.csv",
+        "contacts": "contacts.csv",
+        "opportunities": "opportunities.csv",
+        "contact_roles": "contact_roles.csv",
+        "activities": "activities.csv",
+        "users": "users.csv",
+    },
 }
 _REQUIRED_FILES = {
     "hubspot": ("contacts",),
@@ -167,6 +175,18 @@ _DEFAULTS: dict[str, dict[str, Any]] = {
         },
         "deals": {"won": [], "lost": []},
     },
+    "salesforce-report": {
+        "leads": {"mql": "MQL Date", "sql": "Converted Date", "source": "Lead Source"},
+        "activities": {
+            "call_subtypes": ["Call"],
+            "email_subtypes": ["Email"],
+            "task_types_call": ["Call"],
+            "task_types_email": ["Email"],
+            "never_subtypes": ["List Email", "ListEmail", "Cadence"],
+            "task_time": ["Completed Date/Time", "Created Date"],
+        },
+        "deals": {"won": [], "lost": []},
+    },
 }
 
 _TOP_KEYS = ["source", "files", "time", "leads", "intent", "fit", "activities", "deals", "reps"]
@@ -215,9 +235,10 @@ def mapping_from(values: AnyMapping[str, Any], *, where: str = "mapping") -> Sou
 
     time = _section(values, "time", _TIME_KEYS, where)
     timezone = _zone(time.get("timezone"), f"{where}: time.timezone")
-    locale = _choice(time.get("locale", "iso"), ("iso", "us"), f"{where}: time.locale")
+    default_locale = "us" if source == "salesforce-report" else "iso"
+    locale = _choice(time.get("locale", default_locale), ("iso", "us"), f"{where}: time.locale")
     # Salesforce's CloseDate and ConvertedDate are date fields: read at noon unless refused.
-    default_date_only = "noon" if source == "salesforce" else "refuse"
+    default_date_only = "noon" if source.startswith("salesforce") else "refuse"
     date_only = _choice(
         time.get("date_only", default_date_only), ("refuse", "noon"), f"{where}: time.date_only"
     )

@@ -14,8 +14,14 @@ from slanb.store.ingest.read import _Staged
 from slanb.store.sources.hubspot_api import api_key as hubspot_key
 from slanb.store.sources.mapping import SourceMapping, load_mapping, required_files
 from slanb.store.sources.raw import Findings, api_key, label_key, read_raw
+from slanb.store.sources.salesforce_report import report_key
 
-_NORMALIZE = {"hubspot": label_key, "hubspot-api": hubspot_key, "salesforce": api_key}
+_NORMALIZE = {
+    "hubspot": label_key,
+    "hubspot-api": hubspot_key,
+    "salesforce": api_key,
+    "salesforce-report": report_key,
+}
 
 Stage = Callable[[duckdb.DuckDBPyConnection], tuple[list[_Staged], list[Problem], list[str]]]
 
@@ -52,14 +58,24 @@ def plan_source(
     def stage(con: duckdb.DuckDBPyConnection) -> tuple[list[_Staged], list[Problem], list[str]]:
         findings = Findings()
         normalize = _NORMALIZE[m.source]
-        raws = {
-            name: read_raw(con, name, path, normalize=normalize, problems=findings.problems)
-            for name, path in present.items()
-        }
+        report = m.source == "salesforce-report"
+        raws = {}
+        for name, path in present.items():
+            footer: list[str] | None = [] if report else None
+            raws[name] = read_raw(
+                con, name, path, normalize=normalize, problems=findings.problems, footer=footer
+            )
+            if footer:
+                findings.notes.append(
+                    f"{path.name}: the report's footer skipped ({len(footer)} lines after the "
+                    f"rows, from {footer[0]!r} to {footer[-1]!r})"
+                )
         if m.source == "hubspot":
             from slanb.store.sources.hubspot import stage_hubspot as run
         elif m.source == "hubspot-api":
             from slanb.store.sources.hubspot_api import stage_hubspot_api as run
+        elif report:
+            from slanb.store.sources.salesforce_report import stage_salesforce_report as run
         else:
             from slanb.store.sources.salesforce import stage_salesforce as run
         staged = run(con, raws, m, findings)

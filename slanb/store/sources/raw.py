@@ -87,8 +87,12 @@ def read_raw(
     *,
     normalize: Callable[[str], str],
     problems: list[Problem],
+    footer: list[str] | None = None,
 ) -> RawFile:
     """Read the CSV at ``path`` into ``_raw_{name}``; rows DuckDB cannot read go to ``problems``.
+
+    ``footer``, when given, receives the lines of a report's footer (:func:`report_footer`):
+    skipped, never read as rows.
 
     A Parquet file (``.parquet``) is read as well: every column as text, as the CSV's, so the
     same rules read both; its rows are numbered from 1 (it has no header row).
@@ -140,6 +144,11 @@ def read_raw(
         """
     ).fetchall()
     names = {f"c{i}": h.strip() for i, h in enumerate(header)}
+    if footer is not None:
+        lines = report_footer(path)
+        last = sorted({line for line, *_ in unread})[-len(lines) :] if lines else []
+        unread = [u for u in unread if u[0] not in last]
+        footer.extend(lines)
     for line, column, error_type, error_message in unread:
         reason = _unreadable(error_type, error_message, column=names.get(column))
         problems.append(Problem(path.name, line, None, None, f"could not be read ({reason})"))
@@ -159,6 +168,30 @@ def read_raw(
     con.execute(f"drop table _read_{name}")
     ((rows,),) = con.sql(f"select count(*) from _raw_{name}").fetchall()
     return RawFile(name, path, columns, headers, rows, normalize)
+
+
+def report_footer(path: Path) -> list[str]:
+    """The lines a report export appends after its rows: after a blank line, one value each.
+
+    Salesforce ends a report's CSV with the report's name, ``Copyright (c) 2000-2026
+    salesforce.com, inc. All rights reserved.``, ``Confidential Information - Do Not
+    Distribute`` and who generated it when. Only the file's end is read.
+    """
+    size = path.stat().st_size
+    with path.open("rb") as f:
+        f.seek(max(0, size - 16384))
+        tail = f.read().decode("utf-8", errors="replace")
+    found: list[str] = []
+    for line in reversed(tail.splitlines()):
+        if not line.strip():
+            if found:
+                return found[::-1]
+            continue
+        cells = next(csv.reader([line]))
+        if len(cells) != 1:
+            return []  # rows to the end: no footer
+        found.append(cells[0].strip())
+    return []
 
 
 def _read_parquet(
@@ -355,6 +388,12 @@ def _no_zone(mapping: SourceMapping) -> str:
         where = (
             "Fivetran, Airbyte and dlt land HubSpot's times in UTC without an offset; say so "
             "(or name the zone your tables were written in)"
+        )
+    elif mapping.source == "salesforce-report":
+        where = (
+            "a report export writes times in the time zone of the user who exported it, without "
+            "saying which (their Settings > My Personal Information > Personal Information > "
+            "Time Zone)"
         )
     elif mapping.source == "hubspot":
         where = (
