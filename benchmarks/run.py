@@ -230,6 +230,11 @@ def main() -> int:
     p.add_argument("--repeat", type=int, help="timed runs per measurement (default 5; 3 at 10M)")
     p.add_argument("--no-ingest", action="store_true", help="skip the ingest benchmark")
     p.add_argument("--no-report", action="store_true", help="skip the slanb report benchmark")
+    p.add_argument(
+        "--crm-import",
+        action="store_true",
+        help="also a 1M-contact HubSpot export through its mapping beside the contract import",
+    )
     args = p.parse_args()
     scales = sorted(int(s.replace("_", "")) for s in args.scales.split(",") if s.strip())
     started = time.perf_counter()
@@ -249,6 +254,11 @@ def main() -> int:
         results["ingest"] = bench_ingest(ingest_scale, args.repeat)
     if not args.no_report:
         results["report"] = bench_report(args.repeat)
+    if args.crm_import:
+        import crm_import
+
+        log("CRM import: a HubSpot export through its mapping, beside the contract import")
+        results["crm_import"] = crm_import.bench(INGEST_SCALE, args.repeat or 3, log=log)
     results["machine"]["load_average_at_end"] = os.getloadavg()
     results["seconds"] = round(time.perf_counter() - started, 1)
     results["targets"] = tables.targets(results)
