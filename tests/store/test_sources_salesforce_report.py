@@ -162,3 +162,12 @@ def test_the_18_character_rule_on_salesforce_s_own_example():
     values = ["001A0000006Vm9r", "001A0000006Vm9rIAC", "Maya Chen", None]
     got = [con.execute(f"select {to_18('$v')}", {"v": v}).fetchone()[0] for v in values]
     assert got == ["001A0000006Vm9rIAC", "001A0000006Vm9rIAC", "Maya Chen", None]
+
+
+def test_init_writes_the_report_mapping(tmp_path):
+    from slanb import cli
+
+    path = tmp_path / "mapping.yaml"
+    assert cli.main(["init", "--source", "salesforce-report", "--mapping", str(path)]) == 0
+    text = path.read_text()
+    assert "source: salesforce-report" in text and "CHOOSE" in text

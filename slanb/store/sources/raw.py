@@ -44,8 +44,13 @@ class RawFile:
 
     @property
     def table(self) -> str:
-        """The temporary table holding the file."""
+        """The temporary view of the file, with ``_row``."""
         return f"_raw_{self.name}"
+
+    @property
+    def base(self) -> str:
+        """The temporary table under :attr:`table` (to update a column in place)."""
+        return f"_read_{self.name}"
 
     @property
     def file(self) -> str:
@@ -162,10 +167,8 @@ def read_raw(
         row = f"rowid + 2 + (select count(*) from _skips_{name} where idx <= rowid + 1)"
     else:
         row = "rowid + 2"
-    con.execute(
-        f"create temp table _raw_{name} as select {row} as _row, * from _read_{name} order by rowid"
-    )
-    con.execute(f"drop table _read_{name}")
+    # A view, not a copy: the rows stay in the order read, and a 1M-row file is not written twice.
+    con.execute(f"create temp view _raw_{name} as select {row} as _row, * from _read_{name}")
     ((rows,),) = con.sql(f"select count(*) from _raw_{name}").fetchall()
     return RawFile(name, path, columns, headers, rows, normalize)
 
@@ -217,11 +220,12 @@ def _read_parquet(
     quoted = ['"' + h.replace('"', '""') + '"' for h in header]
     texts = ", ".join(f"{_trimmed(f'cast({q} as varchar)')} as c{i}" for i, q in enumerate(quoted))
     con.execute(
-        f"""create temp table _raw_{name} as
+        f"""create temp table _read_{name} as
         select file_row_number + 1 as _row, {texts}
         from read_parquet($path, file_row_number = true) order by file_row_number""",
         {"path": str(path)},
     )
+    con.execute(f"create temp view _raw_{name} as select * from _read_{name}")
     ((rows,),) = con.sql(f"select count(*) from _raw_{name}").fetchall()
     return RawFile(name, path, columns, headers, rows, normalize)
 
@@ -252,19 +256,22 @@ class TimeField:
     instant: bool = True  # a touch time: a date alone is never read as one
 
 
-def time_columns(f: TimeField, mapping: SourceMapping) -> tuple[list[str], list[str], list[str]]:
-    """SQL for three chained selects reading ``f``: kind and local time, UTC, DST flags.
+def time_columns(f: TimeField, mapping: SourceMapping) -> list[list[str]]:
+    """SQL for chained selects reading ``f``: kind, local time, the zone's readings, UTC and flags.
 
     ``{out}__raw`` keeps the text; ``{out}__kind`` is offset, local, date, epoch or bad;
-    ``{out}`` is the instant in UTC (NULL when unreadable or refused).
+    ``{out}`` is the instant in UTC (NULL when unreadable or refused). Each pattern is matched
+    once and each local time converted twice (to its instant, and an hour before it back to
+    local time): the conversions are most of the cost of reading a time.
     """
     tz = mapping.time.timezone
     t = f.ref
+    o = f.out
     us = mapping.time.locale == "us"
     kinds = [
         f"when {t} is null then null",
-        f"when regexp_full_match({t}, '{_ISO_LOCAL}{_OFFSET}') then 'offset'",
         f"when regexp_full_match({t}, '{_ISO_LOCAL}') then 'local'",
+        f"when regexp_full_match({t}, '{_ISO_LOCAL}{_OFFSET}') then 'offset'",
         f"when regexp_full_match({t}, '{_ISO_DATE}') then 'date'",
         f"when regexp_full_match({t}, '{_EPOCH_MS}') then 'epoch'",
     ]
@@ -274,39 +281,82 @@ def time_columns(f: TimeField, mapping: SourceMapping) -> tuple[list[str], list[
             f"when regexp_full_match({t}, '{_US_DATE}') then 'us_date'",
         ]
     formats = "[" + ", ".join(_sql_text(x) for x in _US_FORMATS) + "]"
-    step1 = [
-        f"{t} as {f.out}__raw",
-        f"case {' '.join(kinds)} else 'bad' end as {f.out}__kind",
-        f"""case
-            when regexp_full_match({t}, '{_ISO_LOCAL}') then try_cast({t} as timestamp)
-            when regexp_full_match({t}, '{_ISO_DATE}') then try_cast({t} as date) + interval 12 hour
-            {f"when regexp_full_match({t}, '{_US_LOCAL}') then try_strptime({t}, {formats})" if us else ""}
-            {f"when regexp_full_match({t}, '{_US_DATE}') then try_strptime({t}, '%m/%d/%Y') + interval 12 hour" if us else ""}
-        end as {f.out}__local""",
+    kind = f"{o}__kind"
+    step1 = [f"{t} as {o}__raw", f"case {' '.join(kinds)} else 'bad' end as {kind}"]
+    step2 = [
+        f"""case {kind}
+            when 'local' then try_cast({o}__raw as timestamp)
+            when 'date' then try_cast({o}__raw as date) + interval 12 hour
+            {f"when 'us_local' then try_strptime({o}__raw, {formats})" if us else ""}
+            {f"when 'us_date' then try_strptime({o}__raw, '%m/%d/%Y') + interval 12 hour" if us else ""}
+        end as {o}__local"""
     ]
-    o = f.out
     local = f"{o}__local"
     zone = "null" if tz is None else _sql_text(tz)
-    at_zone = f"timezone({zone}, {local})"
+    at_zone = f"{o}__tz"
+    # Clocks change on a few days a year (``_TZ_DAYS``): only a time on such a day can have
+    # happened twice or not at all, so only those are converted again to find out.
+    changing = (
+        "false" if tz is None else f"cast({local} as date) in (select day from {tz_days_table(tz)})"
+    )
+    step3 = [
+        f"timezone({zone}, {local}) as {at_zone}",
+        f"coalesce({changing}, false) as {o}__changing",
+    ]
+    # an hour before the instant, read back in the zone: the same local time means the clocks
+    # went back and the local time happened twice
+    step4 = [
+        f"case when {o}__changing then timezone({zone}, {at_zone} - interval 1 hour) end "
+        f"as {o}__back"
+    ]
     refused_date = f.instant or mapping.time.date_only == "refuse"
     dated = "('date', 'us_date')"
     utc = f"""case
-        when {o}__kind = 'offset' then try_cast(try_cast({o}__raw as timestamptz) as timestamp)
-        when {o}__kind = 'epoch' then make_timestamp(cast({o}__raw as bigint) * 1000)
-        when {o}__kind in {dated} and {str(refused_date).lower()} then null
+        when {kind} = 'offset' then try_cast(try_cast({o}__raw as timestamptz) as timestamp)
+        when {kind} = 'epoch' then make_timestamp(cast({o}__raw as bigint) * 1000)
+        when {kind} in {dated} and {str(refused_date).lower()} then null
         when {local} is null or {zone} is null then null
-        when timezone({zone}, {at_zone} - interval 1 hour) = {local}
-            then cast({at_zone} - interval 1 hour as timestamp)
+        when {o}__back = {local} then cast({at_zone} - interval 1 hour as timestamp)
         else cast({at_zone} as timestamp)
     end"""
-    step2 = [f"{utc} as {o}"]
-    step3 = [
-        f"({o}__kind in ('local', 'us_local') and {zone} is not null and {local} is not null"
-        f" and timezone({zone}, {at_zone}) <> {local}) as {o}__gap",
-        f"({o}__kind in ('local', 'us_local') and {zone} is not null and {local} is not null"
-        f" and timezone({zone}, {at_zone} - interval 1 hour) = {local}) as {o}__fold",
+    wall = f"{kind} in ('local', 'us_local') and {zone} is not null and {local} is not null"
+    step5 = [
+        f"{utc} as {o}",
+        f"coalesce({wall} and {o}__changing and timezone({zone}, {at_zone}) <> {local}, false)"
+        f" as {o}__gap",
+        f"coalesce({wall} and {o}__back = {local}, false) as {o}__fold",
     ]
-    return step1, step2, step3
+    return [step1, step2, step3, step4, step5]
+
+
+def tz_days_table(zone: str) -> str:
+    """The name of the table of days around a clock change in ``zone`` (see :func:`tz_days`)."""
+    return "_tz_days_" + re.sub(r"[^a-z0-9]", "_", zone.lower())
+
+
+def tz_days(con: duckdb.DuckDBPyConnection, zone: str) -> None:
+    """Create the table of the local days, 1900 to 2100, on or next to a change of ``zone``'s offset.
+
+    A day's offset is read at its start and at the next day's start; where they differ the day,
+    the one before and the one after are listed (a change at midnight moves the day it falls on).
+    """
+    table = tz_days_table(zone)
+    con.execute(
+        f"""
+        create temp table if not exists {table} as
+        with days as (
+            select cast(d as date) as day from range(date '1900-01-01', date '2100-01-02',
+                interval 1 day) as r(d)
+        ),
+        offsets as (
+            select day, timezone($zone, cast(day as timestamp)) as start,
+                timezone($zone, cast(day + 1 as timestamp)) as next from days
+        ),
+        changes as (select day from offsets where epoch(next) - epoch(start) <> 86400)
+        select distinct day + cast(k as integer) as day from changes, range(-1, 2) as r(k)
+        """,
+        {"zone": zone},
+    )
 
 
 def time_checks(
@@ -425,20 +475,22 @@ def prepare(
 
     Every time rule is checked (refusals and report notes), and ``id`` must be set and unique.
     """
-    step1 = [f"{ref} as {name}" for name, ref in texts.items()]
-    step2, step3 = [], []
+    if mapping.time.timezone is not None:
+        tz_days(con, mapping.time.timezone)
+    steps: list[list[str]] = [[f"{ref} as {name}" for name, ref in texts.items()]]
     for f in times:
-        a, b, c = time_columns(f, mapping)
-        step1 += a
-        step2 += b
-        step3 += c
+        for i, columns in enumerate(time_columns(f, mapping)):
+            if i >= len(steps):
+                steps.append([])
+            steps[i] += columns
+    chain = [f"s1 as (select _row, {', '.join(steps[0])} from {raw.table})"]
+    for i, columns in enumerate(steps[1:], start=2):
+        chain.append(f"s{i} as (select *, {', '.join(columns)} from s{i - 1})")
     con.execute(
         f"""
         create temp table _prep_{raw.name} as
-        with s1 as (select _row, {", ".join(step1)} from {raw.table}),
-        s2 as (select *, {", ".join(step2) or "1 as _"} from s1),
-        s3 as (select *, {", ".join(step3) or "1 as __"} from s2)
-        select * from s3 order by _row
+        with {", ".join(chain)}
+        select * from s{len(chain)} order by _row
         """
     )
     outs = {f.column: f"{f.out}__raw" for f in times}

@@ -122,9 +122,10 @@ def translate(con: duckdb.DuckDBPyConnection, raw: RawFile, name: str) -> RawFil
     ids = sorted({columns[report_key(f)] for f in ID_FIELDS if report_key(f) in columns})
     if ids:
         sets = ", ".join(f"{c} = {to_18(c)}" for c in ids)
-        con.execute(f"update {raw.table} set {sets}")
+        con.execute(f"update {raw.base} set {sets}")
     obj = OBJECTS[name]
-    con.execute(f"alter table {raw.table} rename to _raw_{obj}")
+    # the object's name, as the salesforce source reads it (a view over the file's table)
+    con.execute(f"create temp view _raw_{obj} as select * from {raw.table}")
     return replace(raw, name=obj, columns=columns, headers=headers)
 
 
