@@ -438,11 +438,16 @@ def _stage_activities(
         create temp table _hs_activities as
         with acts as ({" union all ".join(selects)}),
         via_contact as (
+            -- most activities have one contact: joined as it is, without a list per row
+            select a.file, a.id, c.id as lead from acts a
+            join _prep_contacts c on c.id = trim(a.contacts)
+            where a.dropped is null and not contains(a.contacts, ';')
+            union all
             select a.file, a.id, c.id as lead from acts a,
                 unnest(list_distinct(list_transform(
-                    string_split(coalesce(a.contacts, ''), ';'), lambda x: trim(x)))) as u(contact)
+                    string_split(a.contacts, ';'), lambda x: trim(x)))) as u(contact)
             join _prep_contacts c on c.id = u.contact
-            where a.dropped is null
+            where a.dropped is null and contains(a.contacts, ';')
         ){by_deal},
         leads_of as (
             select * from via_contact
@@ -469,23 +474,28 @@ def _stage_activities(
         """,
         file=raws[0].file,
     )
-    for raw in raws:
-        rows = con.sql(
-            f"""select count(distinct id) filter (where dropped is null and lead is not null),
+    counts = {
+        file: rest
+        for file, *rest in con.sql(
+            """select file, count(distinct id) filter (where dropped is null and lead is not null),
                 count(*) filter (where dropped is null and lead is not null),
                 count(distinct id) filter (where dropped is null and lead is null)
-            from _hs_activities where file = {_sql_text(raw.file)}"""
+            from _hs_activities group by file"""
         ).fetchall()
-        kept, rows_kept, no_lead = rows[0]
-        reasons = con.sql(
-            f"""select dropped, count(*) from _hs_activities
-            where file = {_sql_text(raw.file)} and dropped is not null group by all order by all"""
-        ).fetchall()
+    }
+    reasons: dict[str, list[tuple[str, int]]] = {}
+    for file, reason, n in con.sql(
+        """select file, dropped, count(*) from _hs_activities where dropped is not null
+        group by all order by all"""
+    ).fetchall():
+        reasons.setdefault(file, []).append((reason, n))
+    for raw in raws:
+        kept, rows_kept, no_lead = counts.get(raw.file, (0, 0, 0))
         noun = "call" if _is_calls(raw) else "e-mail"
         line = f"{raw.file}: {raw.rows:,} rows read: {_n(kept, noun)} kept"
         if rows_kept != kept:
             line += f" (as {rows_kept:,} activities: one per associated lead)"
-        parts = [f"{n:,} {reason}" for reason, n in reasons]
+        parts = [f"{n:,} {reason}" for reason, n in reasons.get(raw.file, [])]
         if no_lead:
             parts.append(f"{no_lead:,} on no contact or deal in the export")
         if parts:

@@ -473,6 +473,9 @@ def prepare(
 ) -> None:
     """``_prep_{name}``: the ``texts`` (name: SQL over the raw file) and each time read.
 
+    Not sorted: every query over it that picks a first row orders by ``_row``, and the staged
+    tables are sorted by file and row (:func:`stage`); a sort of 1M wide rows costs seconds.
+
     Every time rule is checked (refusals and report notes), and ``id`` must be set and unique.
     """
     if mapping.time.timezone is not None:
@@ -490,7 +493,7 @@ def prepare(
         f"""
         create temp table _prep_{raw.name} as
         with {", ".join(chain)}
-        select * from s{len(chain)} order by _row
+        select * from s{len(chain)}
         """
     )
     outs = {f.column: f"{f.out}__raw" for f in times}
