@@ -206,3 +206,22 @@ def test_a_table_as_both_csv_and_parquet_is_refused(tmp_path):
         )
     with pytest.raises(SlanbError, match="has both deal.csv and deal.parquet"):
         imported(tmp_path, folder)
+
+
+def test_a_date_only_touch_time_is_refused(tmp_path):
+    folder = tmp_path / "export"
+    shutil.copytree(FIXTURE, folder)
+    calls = folder / "engagement_call.csv"
+    calls.write_text(
+        calls.read_text().replace("19:00:00,2025-10-07 19:00:00,", "19:00:00,2025-10-07,")
+    )
+    with pytest.raises(IngestError) as caught:
+        imported(tmp_path, folder)
+    (problem,) = caught.value.problems
+    assert (problem.file, problem.row, problem.column, problem.value) == (
+        "engagement_call.csv",
+        5,
+        "property_hs_timestamp",
+        "2025-10-07",
+    )
+    assert "a touch needs the moment it happened" in problem.message
