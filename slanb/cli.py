@@ -13,6 +13,7 @@ import duckdb
 from slanb.errors import SlanbError
 from slanb.params import DEFAULT_DB
 from slanb.paths import resolve_path
+from slanb.store.sources.mapping import SOURCES
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
@@ -157,9 +158,7 @@ def _parser() -> argparse.ArgumentParser:
     i.set_defaults(func=_cmd_ingest)
 
     n = sub.add_parser("init", help="write the commented mapping file for a CRM export")
-    n.add_argument(
-        "--source", required=True, choices=("hubspot", "salesforce"), help="the export's shape"
-    )
+    n.add_argument("--source", required=True, choices=SOURCES, help="the export's shape")
     n.add_argument("--mapping", help="file to write (default: mapping_SOURCE.yaml here)")
     n.add_argument("--force", action="store_true", help="replace the file if it exists")
     n.set_defaults(func=_cmd_init)

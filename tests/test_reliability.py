@@ -1052,6 +1052,16 @@ DYNAMIC_SQL = {
     ("store/sources/salesforce.py", "_stage_deals"),
     ("store/sources/salesforce.py", "_stage_leads"),
     ("store/sources/salesforce.py", "_users"),
+    ("store/sources/hubspot_api.py", "_conversion_at_mql"),
+    ("store/sources/hubspot_api.py", "_drop_gone"),
+    ("store/sources/hubspot_api.py", "_owners"),
+    ("store/sources/hubspot_api.py", "_prepare_contacts"),
+    ("store/sources/raw.py", "stage_reps"),
+    # a Parquet file's column names, as quoted identifiers (quotes doubled), read as text
+    ("store/sources/raw.py", "_read_parquet"),
+    ("store/sources/salesforce_report.py", "translate"),
+    # a table named from the time zone (letters and digits only); the zone itself is $zone
+    ("store/sources/raw.py", "tz_days"),
     # "create or replace temp table working_calendar as " + a query from slanb/sql, values bound
     ("engine/calendar.py", "build_calendar"),
     # contract/read_v*_as_v3.sql with the catalog's own name (current_database()), quoted

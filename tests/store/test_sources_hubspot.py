@@ -286,3 +286,21 @@ def test_leads_segment_comes_from_the_column_the_mapping_names(tmp_path):
     (tmp_path / "x").mkdir()
     with pytest.raises(SlanbError, match="Region"):
         imported(tmp_path / "x", leads={"segment": "Region"})
+
+
+def test_a_local_time_the_clocks_skipped_is_read_and_reported(tmp_path):
+    """2025-03-09 02:30 does not exist in New York: read with EST's offset (07:30 UTC), noted."""
+    folder = tmp_path / "export"
+    shutil.copytree(FIXTURE, folder)
+    contacts = folder / "contacts.csv"
+    contacts.write_text(contacts.read_text().replace("2025-09-12 16:00", "2025-03-09 02:30"))
+    db = tmp_path / "acme.duckdb"
+    report = ingest(folder, db=db, mapping=mapping_file(tmp_path))
+    assert (
+        "contacts.csv row 6, column Create Date: '2025-03-09 02:30' does not exist in "
+        "America/New_York (the clocks skipped it at the start of daylight saving time): read "
+        "with the offset before the change, as if an hour later"
+    ) in report.notes
+    with connect(db) as con:
+        (created,) = con.sql("select created_at from leads where lead_id = '105'").fetchall()[0]
+    assert created == datetime(2025, 3, 9, 7, 30)

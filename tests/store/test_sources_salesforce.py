@@ -123,3 +123,20 @@ def test_fivetran_snake_case_names_are_read_too(tmp_path):
     ingest(folder, db=db, mapping=mapping_file(tmp_path))
     with connect(db) as con:
         assert con.sql("select count(*), count(mql_at) from leads").fetchall() == [(6, 5)]
+
+
+def test_reps_start_when_created_and_an_inactive_user_ends_when_last_modified(tmp_path):
+    """Sam Ortiz is inactive: his end is the day of his LastModifiedDate (2025-10-20 21:00 Z)."""
+    from datetime import date
+
+    db, report = imported(tmp_path)
+    with connect(db) as con:
+        reps = con.sql("select rep_id, start_date, end_date from reps order by 1").fetchall()
+    assert reps == [
+        (MAYA, date(2024, 1, 15), None),
+        (SAM, date(2024, 3, 1), date(2025, 10, 20)),
+    ]
+    assert (
+        "reps: 2 sales reps (reps.sales; queues never); 2 with a start date, 1 with an end date "
+        "from the CRM's users"
+    ) in report.notes

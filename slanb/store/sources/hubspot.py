@@ -8,6 +8,8 @@ as ``YYYY-MM-DD HH:MM`` in the portal's time zone without an offset, owners by n
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import duckdb
 
 from slanb.store.ingest.checks import _sql_text
@@ -44,6 +46,24 @@ CALL_DIRECTION, CALL_STATUS = "Call direction", "Call status"
 EMAIL_DIRECTION = "Email direction"
 
 _DEACTIVATED = r"\s*\(Deactivated User\)\s*$"
+
+
+@dataclass(frozen=True)
+class Names:
+    """The export's own names of the columns the staging reads, for messages."""
+
+    id: str = ID
+    created: str = CREATED
+    contact_owner: str = CONTACT_OWNER
+    contact_ids: str = CONTACT_IDS
+    deal_stage: str = DEAL_STAGE
+    amount: str = AMOUNT
+    close_date: str = CLOSE_DATE
+    activity_owner: str = ACTIVITY_OWNER
+    activity_date: str = ACTIVITY_DATE
+
+
+UI = Names()
 
 
 def stage_hubspot(
@@ -144,24 +164,32 @@ def _prepare_activities(con, raw: RawFile, mapping: SourceMapping, findings: Fin
 
 def _owner(column: str) -> str:
     """An owner's name without HubSpot's ``(Deactivated User)`` suffix."""
-    return f"nullif(regexp_replace({column}, '{_DEACTIVATED}', ''), '')"
+    # only a name with the suffix pays for the regular expression (1M activities have owners)
+    return (
+        f"nullif(case when contains({column}, '(Deactivated User)') "
+        f"then regexp_replace({column}, '{_DEACTIVATED}', '') else {column} end, '')"
+    )
 
 
 def _rep_names(con, raws: dict[str, RawFile], mapping: SourceMapping) -> None:
     """``_reps``: the owners who are sales reps (the mapping's list, or every owner)."""
     if mapping.reps is not None:
         rows = ", ".join(f"({_sql_text(n)})" for n in mapping.reps)
-        con.execute(f"create temp table _reps as select * from (values {rows}) as v(name)")
+        con.execute(
+            f"create temp table _reps as select name as id, name from (values {rows}) as v(name)"
+        )
         return
     owners = [f"select {_owner('owner')} as name from _prep_contacts"]
     con.execute(
-        f"create temp table _reps as select distinct name from ({' union all '.join(owners)}) "
-        "where name is not null"
+        f"create temp table _reps as select distinct name as id, name "
+        f"from ({' union all '.join(owners)}) where name is not null"
     )
 
 
-def _rep_of(column: str) -> str:
-    return f"(select r.name from _reps r where r.name = {_owner(column)})"
+def _rep_of(column: str, *, by_name: bool = True) -> str:
+    """SQL: the rep id of the owner in ``column`` (a name in the UI export, an id by the API)."""
+    owner = _owner(column) if by_name else column
+    return f"(select r.id from _reps r where r.id = {owner})"
 
 
 # --- the contract tables ---------------------------------------------------------------------------
@@ -202,13 +230,21 @@ def _fit(mapping: SourceMapping) -> str:
     return f"case {' '.join(whens)} end" if whens else "cast(null as varchar)"
 
 
-def _stage_leads(con, raw: RawFile, mapping: SourceMapping, findings: Findings) -> SourceStaged:
+def _stage_leads(
+    con,
+    raw: RawFile,
+    mapping: SourceMapping,
+    findings: Findings,
+    *,
+    names: Names = UI,
+    by_name: bool = True,
+) -> SourceStaged:
     decided_by, intent = _intent(mapping)
     con.execute(
         f"""
         create temp table _hs_leads as
         select *, {decided_by} as intent_by, {intent} as intent, {_fit(mapping)} as fit,
-            {_rep_of("owner")} as rep
+            {_rep_of("owner", by_name=by_name)} as rep
         from _prep_contacts
         """
     )
@@ -221,10 +257,10 @@ def _stage_leads(con, raw: RawFile, mapping: SourceMapping, findings: Findings) 
             mql as mql_at, mql__raw as mql_at__raw, sql as sql_at, sql__raw as sql_at__raw,
             rep as owner_id, intent, fit, source,{_segment(mapping)}
             {_sql_text(raw.file)} as _src_file, _row as _src_row,
-            {_sql_text(raw.header(ID))} as _src_column_lead_id,
-            {_sql_text(raw.header(CREATED))} as _src_column_created_at,
+            {_sql_text(raw.header(names.id))} as _src_column_lead_id,
+            {_sql_text(raw.header(names.created))} as _src_column_created_at,
             {mql} as _src_column_mql_at, {sql} as _src_column_sql_at,
-            {_sql_text(raw.header(CONTACT_OWNER))} as _src_column_owner_id,
+            {_sql_text(raw.header(names.contact_owner))} as _src_column_owner_id,
             'intent' as _src_column_intent, 'fit' as _src_column_fit,
             {_sql_text(mapping.lead_source or "")} as _src_column_source
         from _hs_leads
@@ -275,7 +311,24 @@ def _fit_notes(con, mapping: SourceMapping, findings: Findings) -> None:
     findings.notes.append("fit (MQLs): " + ", ".join(parts))
 
 
-def _stage_deals(con, raw: RawFile, mapping: SourceMapping, findings: Findings) -> SourceStaged:
+def _stage_deals(
+    con,
+    raw: RawFile,
+    mapping: SourceMapping,
+    findings: Findings,
+    *,
+    names: Names = UI,
+    stage_sql: str | None = None,
+    contacts_file: str = "the contacts file",
+) -> SourceStaged:
+    """``_stage_deals`` from ``_prep_deals``.
+
+    ``stage_sql`` (over ``d``) reads won/lost/open; by default the mapping's ``deals.won`` and
+    ``deals.lost`` over the stage label.
+    """
+    by_label = f"""case when lower(d.stage_label) in {lower_list(mapping.won)} then 'won'
+                when lower(d.stage_label) in {lower_list(mapping.lost)} then 'lost'
+                else 'open' end"""
     # The sourcing lead of a deal: of its associated contacts in the export, the one that became an
     # MQL first (then the one created first, then the lowest id). HubSpot exports no primary flag.
     con.execute(
@@ -291,10 +344,7 @@ def _stage_deals(con, raw: RawFile, mapping: SourceMapping, findings: Findings) 
             ) as n
             from links l join _prep_contacts c on c.id = l.contact
         )
-        select d.*, r.lead,
-            case when lower(d.stage_label) in {lower_list(mapping.won)} then 'won'
-                when lower(d.stage_label) in {lower_list(mapping.lost)} then 'lost'
-                else 'open' end as stage
+        select d.*, r.lead, {stage_sql or by_label} as stage
         from _prep_deals d left join ranked r on r.id = d.id and r.n = 1
         """
     )
@@ -310,12 +360,12 @@ def _stage_deals(con, raw: RawFile, mapping: SourceMapping, findings: Findings) 
             case when amount is null and stage <> 'won' then 0 else {number} end as amount,
             amount as amount__raw,
             {_sql_text(raw.file)} as _src_file, _row as _src_row,
-            {_sql_text(raw.header(ID))} as _src_column_deal_id,
-            {_sql_text(raw.header(CONTACT_IDS))} as _src_column_lead_id,
-            {_sql_text(raw.header(CREATED))} as _src_column_created_at,
-            {_sql_text(raw.header(CLOSE_DATE))} as _src_column_closed_at,
-            {_sql_text(raw.header(DEAL_STAGE))} as _src_column_stage,
-            {_sql_text(raw.header(AMOUNT))} as _src_column_amount
+            {_sql_text(raw.header(names.id))} as _src_column_deal_id,
+            {_sql_text(raw.header(names.contact_ids))} as _src_column_lead_id,
+            {_sql_text(raw.header(names.created))} as _src_column_created_at,
+            {_sql_text(raw.header(names.close_date))} as _src_column_closed_at,
+            {_sql_text(raw.header(names.deal_stage))} as _src_column_stage,
+            {_sql_text(raw.header(names.amount))} as _src_column_amount
         from _hs_deals where lead is not null
         """,
         file=raw.file,
@@ -327,7 +377,7 @@ def _stage_deals(con, raw: RawFile, mapping: SourceMapping, findings: Findings) 
     ).fetchall()
     line = f"{raw.file}: {raw.rows:,} rows read: {_n(kept, 'deal')}"
     if no_lead:
-        line += f"; {no_lead:,} left out: no associated contact in the contacts file (renewals?)"
+        line += f"; {no_lead:,} left out: no associated contact in {contacts_file} (renewals?)"
     findings.notes.append(line)
     if no_amount:
         findings.notes.append(
@@ -343,11 +393,19 @@ def _stage_deals(con, raw: RawFile, mapping: SourceMapping, findings: Findings) 
 
 
 def _stage_activities(
-    con, raws: list[RawFile], mapping: SourceMapping, findings: Findings, *, deals: bool
+    con,
+    raws: list[RawFile],
+    mapping: SourceMapping,
+    findings: Findings,
+    *,
+    deals: bool,
+    names: Names = UI,
+    by_name: bool = True,
 ) -> SourceStaged:
+    """``_stage_activities`` from ``_prep_{name}`` of each call and e-mail file."""
     selects = []
     for raw in raws:
-        if raw.name == "calls":
+        if _is_calls(raw):
             kind = "call"
             dropped = f"""case
                 when direction is null or lower(direction) not in {lower_list(mapping.values_of("call_directions"))}
@@ -364,7 +422,7 @@ def _stage_activities(
         selects.append(
             f"""select {_sql_text(raw.file)} as file, _row, '{kind}' as kind, id, owner, contacts,
                 deals, occurred, occurred__raw, {dropped} as dropped,
-                {_sql_text(raw.header(ACTIVITY_DATE))} as at_column
+                {_sql_text(raw.header(names.activity_date))} as at_column
             from _prep_{raw.name}"""
         )
     by_deal = (
@@ -383,10 +441,16 @@ def _stage_activities(
         create temp table _hs_activities as
         with acts as ({" union all ".join(selects)}),
         via_contact as (
-            select distinct a.file, a.id, c.id as lead from acts a,
-                unnest(string_split(coalesce(a.contacts, ''), ';')) as u(contact)
-            join _prep_contacts c on c.id = trim(u.contact)
-            where a.dropped is null
+            -- most activities have one contact: joined as it is, without a list per row
+            select a.file, a.id, c.id as lead from acts a
+            join _prep_contacts c on c.id = trim(a.contacts)
+            where a.dropped is null and not contains(a.contacts, ';')
+            union all
+            select a.file, a.id, c.id as lead from acts a,
+                unnest(list_distinct(list_transform(
+                    string_split(a.contacts, ';'), lambda x: trim(x)))) as u(contact)
+            join _prep_contacts c on c.id = u.contact
+            where a.dropped is null and contains(a.contacts, ';')
         ){by_deal},
         leads_of as (
             select * from via_contact
@@ -394,41 +458,47 @@ def _stage_activities(
             select distinct * from via_deal v
             where not exists (select 1 from via_contact c where c.file = v.file and c.id = v.id)
         )
-        select a.*, l.lead, {_rep_of("a.owner")} as rep
+        select a.*, l.lead, {_rep_of("a.owner", by_name=by_name)} as rep
         from acts a left join leads_of l on l.file = a.file and l.id = a.id
         """
     )
     staged = stage(
         con,
         "activities",
-        """
+        f"""
         select kind || '-' || id || '-' || lead as activity_id, lead as lead_id, rep as rep_id, kind,
             occurred as occurred_at, occurred__raw as occurred_at__raw,
             file as _src_file, _row as _src_row,
-            'Record ID' as _src_column_activity_id, 'Associated Contact IDs' as _src_column_lead_id,
-            'Activity assigned to' as _src_column_rep_id, 'kind' as _src_column_kind,
+            {_sql_text(names.id)} as _src_column_activity_id,
+            {_sql_text(names.contact_ids)} as _src_column_lead_id,
+            {_sql_text(names.activity_owner)} as _src_column_rep_id, 'kind' as _src_column_kind,
             at_column as _src_column_occurred_at
         from _hs_activities where dropped is null and lead is not null
         """,
         file=raws[0].file,
     )
-    for raw in raws:
-        rows = con.sql(
-            f"""select count(distinct id) filter (where dropped is null and lead is not null),
+    counts = {
+        file: rest
+        for file, *rest in con.sql(
+            """select file, count(distinct id) filter (where dropped is null and lead is not null),
                 count(*) filter (where dropped is null and lead is not null),
                 count(distinct id) filter (where dropped is null and lead is null)
-            from _hs_activities where file = {_sql_text(raw.file)}"""
+            from _hs_activities group by file"""
         ).fetchall()
-        kept, rows_kept, no_lead = rows[0]
-        reasons = con.sql(
-            f"""select dropped, count(*) from _hs_activities
-            where file = {_sql_text(raw.file)} and dropped is not null group by all order by all"""
-        ).fetchall()
-        noun = "call" if raw.name == "calls" else "e-mail"
+    }
+    reasons: dict[str, list[tuple[str, int]]] = {}
+    for file, reason, n in con.sql(
+        """select file, dropped, count(*) from _hs_activities where dropped is not null
+        group by all order by all"""
+    ).fetchall():
+        reasons.setdefault(file, []).append((reason, n))
+    for raw in raws:
+        kept, rows_kept, no_lead = counts.get(raw.file, (0, 0, 0))
+        noun = "call" if _is_calls(raw) else "e-mail"
         line = f"{raw.file}: {raw.rows:,} rows read: {_n(kept, noun)} kept"
         if rows_kept != kept:
             line += f" (as {rows_kept:,} activities: one per associated lead)"
-        parts = [f"{n:,} {reason}" for reason, n in reasons]
+        parts = [f"{n:,} {reason}" for reason, n in reasons.get(raw.file, [])]
         if no_lead:
             parts.append(f"{no_lead:,} on no contact or deal in the export")
         if parts:
@@ -437,9 +507,13 @@ def _stage_activities(
     return staged
 
 
+def _is_calls(raw: RawFile) -> bool:
+    return raw.name in ("calls", "engagement_call")
+
+
 def _stage_reps(con, mapping: SourceMapping, findings: Findings) -> SourceStaged:
     origin = "every contact owner" if mapping.reps is None else "reps.sales"
-    return stage_reps(con, findings, rep_id="name", origin=origin)
+    return stage_reps(con, findings, origin=origin)
 
 
 def _n(count: int, noun: str) -> str:

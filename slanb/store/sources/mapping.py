@@ -26,7 +26,7 @@ from slanb.errors import SlanbError
 from slanb.params import refuse_secrets, refuse_unknown
 from slanb.paths import resolve_path
 
-SOURCES = ("hubspot", "salesforce")
+SOURCES = ("hubspot", "hubspot-api", "salesforce", "salesforce-report")
 
 
 @dataclass(frozen=True)
@@ -90,6 +90,20 @@ _FILES = {
         "calls": "calls.csv",
         "emails": "emails.csv",
     },
+    "hubspot-api": {
+        "contact": "contact.csv",
+        "deal": "deal.csv",
+        "deal_contact": "deal_contact.csv",
+        "deal_pipeline_stage": "deal_pipeline_stage.csv",
+        "merged_deal": "merged_deal.csv",
+        "engagement_call": "engagement_call.csv",
+        "engagement_email": "engagement_email.csv",
+        "engagement_contact": "engagement_contact.csv",
+        "engagement_deal": "engagement_deal.csv",
+        "owner": "owner.csv",
+        "contact_form_submission": "contact_form_submission.csv",
+        "form": "form.csv",
+    },
     "salesforce": {
         "lead": "Lead.csv",
         "contact": "Contact.csv",
@@ -99,8 +113,21 @@ _FILES = {
         "event": "Event.csv",
         "user": "User.csv",
     },
+    "salesforce-report": {
+        "leads": "leads.csv",
+        "contacts": "contacts.csv",
+        "opportunities": "opportunities.csv",
+        "contact_roles": "contact_roles.csv",
+        "activities": "activities.csv",
+        "users": "users.csv",
+    },
 }
-_REQUIRED_FILES = {"hubspot": ("contacts",), "salesforce": ("lead",)}
+_REQUIRED_FILES = {
+    "hubspot": ("contacts",),
+    "hubspot-api": ("contact",),
+    "salesforce": ("lead",),
+    "salesforce-report": ("leads",),
+}
 
 _DEFAULTS: dict[str, dict[str, Any]] = {
     "hubspot": {
@@ -116,6 +143,27 @@ _DEFAULTS: dict[str, dict[str, Any]] = {
         },
         "deals": {"won": ["Closed Won"], "lost": ["Closed Lost"]},
     },
+    "hubspot-api": {
+        "leads": {
+            "mql": "hs_lifecyclestage_marketingqualifiedlead_date",
+            "sql": "hs_lifecyclestage_salesqualifiedlead_date",
+            "source": "hs_analytics_source",
+        },
+        "activities": {
+            "call_directions": ["OUTBOUND"],
+            "call_statuses_never": [
+                "CANCELED",
+                "FAILED",
+                "QUEUED",
+                "CALLING_CRM_USER",
+                "CONNECTING",
+                "RINGING",
+                "IN_PROGRESS",
+            ],
+            "email_directions": ["EMAIL"],
+        },
+        "deals": {"won": ["closedwon"], "lost": ["closedlost"]},
+    },
     "salesforce": {
         "leads": {"mql": "MQL_Date__c", "sql": "ConvertedDate", "source": "LeadSource"},
         "activities": {
@@ -125,6 +173,18 @@ _DEFAULTS: dict[str, dict[str, Any]] = {
             "task_types_email": ["Email"],
             "never_subtypes": ["ListEmail", "Cadence"],
             "task_time": ["CompletedDateTime", "CreatedDate"],
+        },
+        "deals": {"won": [], "lost": []},
+    },
+    "salesforce-report": {
+        "leads": {"mql": "MQL Date", "sql": "Converted Date", "source": "Lead Source"},
+        "activities": {
+            "call_subtypes": ["Call"],
+            "email_subtypes": ["Email"],
+            "task_types_call": ["Call"],
+            "task_types_email": ["Email"],
+            "never_subtypes": ["List Email", "ListEmail", "Cadence"],
+            "task_time": ["Completed Date/Time", "Created Date"],
         },
         "deals": {"won": [], "lost": []},
     },
@@ -176,9 +236,10 @@ def mapping_from(values: AnyMapping[str, Any], *, where: str = "mapping") -> Sou
 
     time = _section(values, "time", _TIME_KEYS, where)
     timezone = _zone(time.get("timezone"), f"{where}: time.timezone")
-    locale = _choice(time.get("locale", "iso"), ("iso", "us"), f"{where}: time.locale")
+    default_locale = "us" if source == "salesforce-report" else "iso"
+    locale = _choice(time.get("locale", default_locale), ("iso", "us"), f"{where}: time.locale")
     # Salesforce's CloseDate and ConvertedDate are date fields: read at noon unless refused.
-    default_date_only = "noon" if source == "salesforce" else "refuse"
+    default_date_only = "noon" if source.startswith("salesforce") else "refuse"
     date_only = _choice(
         time.get("date_only", default_date_only), ("refuse", "noon"), f"{where}: time.date_only"
     )

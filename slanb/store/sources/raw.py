@@ -44,8 +44,13 @@ class RawFile:
 
     @property
     def table(self) -> str:
-        """The temporary table holding the file."""
+        """The temporary view of the file, with ``_row``."""
         return f"_raw_{self.name}"
+
+    @property
+    def base(self) -> str:
+        """The temporary table under :attr:`table` (to update a column in place)."""
+        return f"_read_{self.name}"
 
     @property
     def file(self) -> str:
@@ -87,8 +92,18 @@ def read_raw(
     *,
     normalize: Callable[[str], str],
     problems: list[Problem],
+    footer: list[str] | None = None,
 ) -> RawFile:
-    """Read the CSV at ``path`` into ``_raw_{name}``; rows DuckDB cannot read go to ``problems``."""
+    """Read the CSV at ``path`` into ``_raw_{name}``; rows DuckDB cannot read go to ``problems``.
+
+    ``footer``, when given, receives the lines of a report's footer (:func:`report_footer`):
+    skipped, never read as rows.
+
+    A Parquet file (``.parquet``) is read as well: every column as text, as the CSV's, so the
+    same rules read both; its rows are numbered from 1 (it has no header row).
+    """
+    if path.suffix.lower() == ".parquet":
+        return _read_parquet(con, name, path, normalize=normalize)
     with path.open("rb") as f:
         start = f.read(4096)
     if b"\x00" in start:
@@ -134,6 +149,11 @@ def read_raw(
         """
     ).fetchall()
     names = {f"c{i}": h.strip() for i, h in enumerate(header)}
+    if footer is not None:
+        lines = report_footer(path)
+        last = sorted({line for line, *_ in unread})[-len(lines) :] if lines else []
+        unread = [u for u in unread if u[0] not in last]
+        footer.extend(lines)
     for line, column, error_type, error_message in unread:
         reason = _unreadable(error_type, error_message, column=names.get(column))
         problems.append(Problem(path.name, line, None, None, f"could not be read ({reason})"))
@@ -147,10 +167,65 @@ def read_raw(
         row = f"rowid + 2 + (select count(*) from _skips_{name} where idx <= rowid + 1)"
     else:
         row = "rowid + 2"
+    # A view, not a copy: the rows stay in the order read, and a 1M-row file is not written twice.
+    con.execute(f"create temp view _raw_{name} as select {row} as _row, * from _read_{name}")
+    ((rows,),) = con.sql(f"select count(*) from _raw_{name}").fetchall()
+    return RawFile(name, path, columns, headers, rows, normalize)
+
+
+def report_footer(path: Path) -> list[str]:
+    """The lines a report export appends after its rows: after a blank line, one value each.
+
+    Salesforce ends a report's CSV with the report's name, ``Copyright (c) 2000-2026
+    salesforce.com, inc. All rights reserved.``, ``Confidential Information - Do Not
+    Distribute`` and who generated it when. Only the file's end is read.
+    """
+    size = path.stat().st_size
+    with path.open("rb") as f:
+        f.seek(max(0, size - 16384))
+        tail = f.read().decode("utf-8", errors="replace")
+    found: list[str] = []
+    for line in reversed(tail.splitlines()):
+        if not line.strip():
+            if found:
+                return found[::-1]
+            continue
+        cells = next(csv.reader([line]))
+        if len(cells) != 1:
+            return []  # rows to the end: no footer
+        found.append(cells[0].strip())
+    return []
+
+
+def _read_parquet(
+    con: duckdb.DuckDBPyConnection, name: str, path: Path, *, normalize: Callable[[str], str]
+) -> RawFile:
+    try:
+        described = con.execute(
+            "describe select * from read_parquet($path)", {"path": str(path)}
+        ).fetchall()
+    except duckdb.Error as exc:
+        msg = (
+            f"Cannot read {path}: {_first_line(exc).rstrip('.')}. Write it again as Parquet or CSV."
+        )
+        raise SlanbError(msg) from exc
+    header = [row[0] for row in described]
+    columns: dict[str, str] = {}
+    headers: dict[str, str] = {}
+    for i, raw in enumerate(header):
+        key = normalize(raw.strip())
+        if key and key not in columns:
+            columns[key] = f"c{i}"
+            headers[key] = raw.strip()
+    quoted = ['"' + h.replace('"', '""') + '"' for h in header]
+    texts = ", ".join(f"{_trimmed(f'cast({q} as varchar)')} as c{i}" for i, q in enumerate(quoted))
     con.execute(
-        f"create temp table _raw_{name} as select {row} as _row, * from _read_{name} order by rowid"
+        f"""create temp table _read_{name} as
+        select file_row_number + 1 as _row, {texts}
+        from read_parquet($path, file_row_number = true) order by file_row_number""",
+        {"path": str(path)},
     )
-    con.execute(f"drop table _read_{name}")
+    con.execute(f"create temp view _raw_{name} as select * from _read_{name}")
     ((rows,),) = con.sql(f"select count(*) from _raw_{name}").fetchall()
     return RawFile(name, path, columns, headers, rows, normalize)
 
@@ -181,19 +256,22 @@ class TimeField:
     instant: bool = True  # a touch time: a date alone is never read as one
 
 
-def time_columns(f: TimeField, mapping: SourceMapping) -> tuple[list[str], list[str], list[str]]:
-    """SQL for three chained selects reading ``f``: kind and local time, UTC, DST flags.
+def time_columns(f: TimeField, mapping: SourceMapping) -> list[list[str]]:
+    """SQL for chained selects reading ``f``: kind, local time, the zone's readings, UTC and flags.
 
     ``{out}__raw`` keeps the text; ``{out}__kind`` is offset, local, date, epoch or bad;
-    ``{out}`` is the instant in UTC (NULL when unreadable or refused).
+    ``{out}`` is the instant in UTC (NULL when unreadable or refused). Each pattern is matched
+    once and each local time converted twice (to its instant, and an hour before it back to
+    local time): the conversions are most of the cost of reading a time.
     """
     tz = mapping.time.timezone
     t = f.ref
+    o = f.out
     us = mapping.time.locale == "us"
     kinds = [
         f"when {t} is null then null",
-        f"when regexp_full_match({t}, '{_ISO_LOCAL}{_OFFSET}') then 'offset'",
         f"when regexp_full_match({t}, '{_ISO_LOCAL}') then 'local'",
+        f"when regexp_full_match({t}, '{_ISO_LOCAL}{_OFFSET}') then 'offset'",
         f"when regexp_full_match({t}, '{_ISO_DATE}') then 'date'",
         f"when regexp_full_match({t}, '{_EPOCH_MS}') then 'epoch'",
     ]
@@ -203,39 +281,82 @@ def time_columns(f: TimeField, mapping: SourceMapping) -> tuple[list[str], list[
             f"when regexp_full_match({t}, '{_US_DATE}') then 'us_date'",
         ]
     formats = "[" + ", ".join(_sql_text(x) for x in _US_FORMATS) + "]"
-    step1 = [
-        f"{t} as {f.out}__raw",
-        f"case {' '.join(kinds)} else 'bad' end as {f.out}__kind",
-        f"""case
-            when regexp_full_match({t}, '{_ISO_LOCAL}') then try_cast({t} as timestamp)
-            when regexp_full_match({t}, '{_ISO_DATE}') then try_cast({t} as date) + interval 12 hour
-            {f"when regexp_full_match({t}, '{_US_LOCAL}') then try_strptime({t}, {formats})" if us else ""}
-            {f"when regexp_full_match({t}, '{_US_DATE}') then try_strptime({t}, '%m/%d/%Y') + interval 12 hour" if us else ""}
-        end as {f.out}__local""",
+    kind = f"{o}__kind"
+    step1 = [f"{t} as {o}__raw", f"case {' '.join(kinds)} else 'bad' end as {kind}"]
+    step2 = [
+        f"""case {kind}
+            when 'local' then try_cast({o}__raw as timestamp)
+            when 'date' then try_cast({o}__raw as date) + interval 12 hour
+            {f"when 'us_local' then try_strptime({o}__raw, {formats})" if us else ""}
+            {f"when 'us_date' then try_strptime({o}__raw, '%m/%d/%Y') + interval 12 hour" if us else ""}
+        end as {o}__local"""
     ]
-    o = f.out
     local = f"{o}__local"
     zone = "null" if tz is None else _sql_text(tz)
-    at_zone = f"timezone({zone}, {local})"
+    at_zone = f"{o}__tz"
+    # Clocks change on a few days a year (``_TZ_DAYS``): only a time on such a day can have
+    # happened twice or not at all, so only those are converted again to find out.
+    changing = (
+        "false" if tz is None else f"cast({local} as date) in (select day from {tz_days_table(tz)})"
+    )
+    step3 = [
+        f"timezone({zone}, {local}) as {at_zone}",
+        f"coalesce({changing}, false) as {o}__changing",
+    ]
+    # an hour before the instant, read back in the zone: the same local time means the clocks
+    # went back and the local time happened twice
+    step4 = [
+        f"case when {o}__changing then timezone({zone}, {at_zone} - interval 1 hour) end "
+        f"as {o}__back"
+    ]
     refused_date = f.instant or mapping.time.date_only == "refuse"
     dated = "('date', 'us_date')"
     utc = f"""case
-        when {o}__kind = 'offset' then try_cast(try_cast({o}__raw as timestamptz) as timestamp)
-        when {o}__kind = 'epoch' then make_timestamp(cast({o}__raw as bigint) * 1000)
-        when {o}__kind in {dated} and {str(refused_date).lower()} then null
+        when {kind} = 'offset' then try_cast(try_cast({o}__raw as timestamptz) as timestamp)
+        when {kind} = 'epoch' then make_timestamp(cast({o}__raw as bigint) * 1000)
+        when {kind} in {dated} and {str(refused_date).lower()} then null
         when {local} is null or {zone} is null then null
-        when timezone({zone}, {at_zone} - interval 1 hour) = {local}
-            then cast({at_zone} - interval 1 hour as timestamp)
+        when {o}__back = {local} then cast({at_zone} - interval 1 hour as timestamp)
         else cast({at_zone} as timestamp)
     end"""
-    step2 = [f"{utc} as {o}"]
-    step3 = [
-        f"({o}__kind in ('local', 'us_local') and {zone} is not null and {local} is not null"
-        f" and timezone({zone}, {at_zone}) <> {local}) as {o}__gap",
-        f"({o}__kind in ('local', 'us_local') and {zone} is not null and {local} is not null"
-        f" and timezone({zone}, {at_zone} - interval 1 hour) = {local}) as {o}__fold",
+    wall = f"{kind} in ('local', 'us_local') and {zone} is not null and {local} is not null"
+    step5 = [
+        f"{utc} as {o}",
+        f"coalesce({wall} and {o}__changing and timezone({zone}, {at_zone}) <> {local}, false)"
+        f" as {o}__gap",
+        f"coalesce({wall} and {o}__back = {local}, false) as {o}__fold",
     ]
-    return step1, step2, step3
+    return [step1, step2, step3, step4, step5]
+
+
+def tz_days_table(zone: str) -> str:
+    """The name of the table of days around a clock change in ``zone`` (see :func:`tz_days`)."""
+    return "_tz_days_" + re.sub(r"[^a-z0-9]", "_", zone.lower())
+
+
+def tz_days(con: duckdb.DuckDBPyConnection, zone: str) -> None:
+    """Create the table of the local days, 1900 to 2100, on or next to a change of ``zone``'s offset.
+
+    A day's offset is read at its start and at the next day's start; where they differ the day,
+    the one before and the one after are listed (a change at midnight moves the day it falls on).
+    """
+    table = tz_days_table(zone)
+    con.execute(
+        f"""
+        create temp table if not exists {table} as
+        with days as (
+            select cast(d as date) as day from range(date '1900-01-01', date '2100-01-02',
+                interval 1 day) as r(d)
+        ),
+        offsets as (
+            select day, timezone($zone, cast(day as timestamp)) as start,
+                timezone($zone, cast(day + 1 as timestamp)) as next from days
+        ),
+        changes as (select day from offsets where epoch(next) - epoch(start) <> 86400)
+        select distinct day + cast(k as integer) as day from changes, range(-1, 2) as r(k)
+        """,
+        {"zone": zone},
+    )
 
 
 def time_checks(
@@ -313,7 +434,18 @@ _DATE_REFUSED = (
 
 
 def _no_zone(mapping: SourceMapping) -> str:
-    if mapping.source == "hubspot":
+    if mapping.source == "hubspot-api":
+        where = (
+            "Fivetran, Airbyte and dlt land HubSpot's times in UTC without an offset; say so "
+            "(or name the zone your tables were written in)"
+        )
+    elif mapping.source == "salesforce-report":
+        where = (
+            "a report export writes times in the time zone of the user who exported it, without "
+            "saying which (their Settings > My Personal Information > Personal Information > "
+            "Time Zone)"
+        )
+    elif mapping.source == "hubspot":
         where = (
             "HubSpot writes times in the portal's time zone without saying which: find it in "
             "HubSpot under Settings > Account Management > Account Defaults > Time zone"
@@ -341,22 +473,27 @@ def prepare(
 ) -> None:
     """``_prep_{name}``: the ``texts`` (name: SQL over the raw file) and each time read.
 
+    Not sorted: every query over it that picks a first row orders by ``_row``, and the staged
+    tables are sorted by file and row (:func:`stage`); a sort of 1M wide rows costs seconds.
+
     Every time rule is checked (refusals and report notes), and ``id`` must be set and unique.
     """
-    step1 = [f"{ref} as {name}" for name, ref in texts.items()]
-    step2, step3 = [], []
+    if mapping.time.timezone is not None:
+        tz_days(con, mapping.time.timezone)
+    steps: list[list[str]] = [[f"{ref} as {name}" for name, ref in texts.items()]]
     for f in times:
-        a, b, c = time_columns(f, mapping)
-        step1 += a
-        step2 += b
-        step3 += c
+        for i, columns in enumerate(time_columns(f, mapping)):
+            if i >= len(steps):
+                steps.append([])
+            steps[i] += columns
+    chain = [f"s1 as (select _row, {', '.join(steps[0])} from {raw.table})"]
+    for i, columns in enumerate(steps[1:], start=2):
+        chain.append(f"s{i} as (select *, {', '.join(columns)} from s{i - 1})")
     con.execute(
         f"""
         create temp table _prep_{raw.name} as
-        with s1 as (select _row, {", ".join(step1)} from {raw.table}),
-        s2 as (select *, {", ".join(step2) or "1 as _"} from s1),
-        s3 as (select *, {", ".join(step3) or "1 as __"} from s2)
-        select * from s3 order by _row
+        with {", ".join(chain)}
+        select * from s{len(chain)}
         """
     )
     outs = {f.column: f"{f.out}__raw" for f in times}
@@ -510,24 +647,39 @@ def api_key(name: str) -> str:
     return name.strip().lower().replace("_", "")
 
 
-def stage_reps(
-    con: duckdb.DuckDBPyConnection, findings: Findings, *, rep_id: str, origin: str
-) -> SourceStaged:
-    """``_stage_reps`` from the ``_reps`` a source resolved (``rep_id``: its id column), and the note."""
+def stage_reps(con: duckdb.DuckDBPyConnection, findings: Findings, *, origin: str) -> SourceStaged:
+    """``_stage_reps`` from the ``_reps`` (id, name) a source resolved, and the report's note.
+
+    ``_reps`` may have ``start_date`` and ``end_date`` (dates, from the CRM's users) and ``file``,
+    ``row``: where they came from; without them a rep is always there.
+    """
+    have = set(con.sql("select * from _reps limit 0").columns)
+    start = "start_date" if "start_date" in have else "cast(null as date)"
+    end = "end_date" if "end_date" in have else "cast(null as date)"
+    file = "file" if "file" in have else "'reps.sales'"
+    row = "row" if "row" in have else "cast(null as bigint)"
+    start_col = "start_column" if "start_column" in have else "null"
+    end_col = "end_column" if "end_column" in have else "null"
     staged = stage(
         con,
         "reps",
         f"""
-        select {rep_id} as rep_id, name, cast(null as varchar) as team,
-            cast(null as date) as start_date, cast(null as varchar) as start_date__raw,
-            cast(null as date) as end_date, cast(null as varchar) as end_date__raw,
-            'reps.sales' as _src_file, cast(null as bigint) as _src_row,
-            'reps.sales' as _src_column_rep_id, 'reps.sales' as _src_column_name,
-            null as _src_column_team, null as _src_column_start_date, null as _src_column_end_date
+        select id as rep_id, name, cast(null as varchar) as team,
+            {start} as start_date, cast({start} as varchar) as start_date__raw,
+            {end} as end_date, cast({end} as varchar) as end_date__raw,
+            {file} as _src_file, {row} as _src_row,
+            {file} as _src_column_rep_id, {file} as _src_column_name,
+            null as _src_column_team, {start_col} as _src_column_start_date,
+            {end_col} as _src_column_end_date
         from _reps
         """,
         file="mapping",
     )
-    ((n,),) = con.sql("select count(*) from _reps").fetchall()
-    findings.notes.append(f"reps: {n:,} sales {'rep' if n == 1 else 'reps'} ({origin})")
+    ((n, dated, ended),) = con.sql(
+        f"select count(*), count({start}), count({end}) from _reps"
+    ).fetchall()
+    line = f"reps: {n:,} sales {'rep' if n == 1 else 'reps'} ({origin})"
+    if dated or ended:
+        line += f"; {dated:,} with a start date, {ended:,} with an end date from the CRM's users"
+    findings.notes.append(line)
     return staged

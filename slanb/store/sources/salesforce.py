@@ -50,15 +50,20 @@ def stage_salesforce(
     raws: dict[str, RawFile],
     mapping: SourceMapping,
     findings: Findings,
+    *,
+    owners_by_name: bool = False,
 ) -> list[SourceStaged]:
-    """Write the four ``_stage_`` tables from the objects' files."""
+    """Write the four ``_stage_`` tables from the objects' files.
+
+    ``owners_by_name``: the files name owners by the user's name, not by id (a report export).
+    """
     lead = raws["lead"]
     _prepare_people(con, lead, mapping, findings, lead=True)
     if "contact" in raws:
         _prepare_people(con, raws["contact"], mapping, findings, lead=False)
     else:
         con.execute("create temp table _prep_contact as select * from _prep_lead where false")
-    _users(con, raws.get("user"), mapping)
+    _users(con, raws.get("user"), mapping, by_name=owners_by_name)
     staged = [_stage_leads(con, raws, mapping, findings)]
     if "opportunity" in raws:
         staged.append(_stage_deals(con, raws, mapping, findings))
@@ -100,21 +105,40 @@ def _prepare_people(con, raw: RawFile, mapping: SourceMapping, findings: Finding
             con.execute(f"alter table _prep_{raw.name} add column {out}__raw varchar")
 
 
-def _users(con, raw: RawFile | None, mapping: SourceMapping) -> None:
-    """``_reps``: the sales reps (id, name); queues (ids ``00G``) never are."""
+def _users(con, raw: RawFile | None, mapping: SourceMapping, *, by_name: bool = False) -> None:
+    """``_reps``: the sales reps (id, name, dates); queues (ids ``00G``) never are.
+
+    A user's ``CreatedDate`` is the rep's start; an inactive user (``IsActive`` false) ends on
+    the day of its ``LastModifiedDate`` (the deactivation, when nothing changed after it).
+    """
     if raw is not None:
+        name = (
+            f"coalesce(regexp_replace({raw.opt('Name')}, '\\s*\\(Deactivated User\\)\\s*$', ''), "
+            f"{raw.ref('Id')})"
+        )
+        inactive = (
+            f"lower({raw.ref('IsActive')}) in ('false', '0')" if raw.has("IsActive") else "false"
+        )
+        created = _day(raw, "CreatedDate")
+        modified = _day(raw, "LastModifiedDate")
         con.execute(
             f"""create temp table _users as
-            select {raw.ref("Id")} as id,
-                coalesce(regexp_replace({raw.opt("Name")}, '\\s*\\(Deactivated User\\)\\s*$', ''),
-                    {raw.ref("Id")}) as name,
-                {_gone(raw) if raw.has("_fivetran_deleted") else "null"} as gone
+            select {name if by_name else raw.ref("Id")} as id, {name} as name,
+                {_gone(raw) if raw.has("_fivetran_deleted") else "null"} as gone,
+                {created} as start_date,
+                case when {inactive} then {modified} end as end_date,
+                {_sql_text(raw.file)} as file, _row as row,
+                {_sql_text(raw.header("CreatedDate"))} as start_column,
+                {_sql_text(raw.header("LastModifiedDate"))} as end_column
             from {raw.table}"""
         )
     else:
         con.execute(
             """create temp table _users as select distinct owner as id, owner as name,
-                null as gone from _prep_lead where owner is not null"""
+                null as gone, cast(null as date) as start_date, cast(null as date) as end_date,
+                'reps.sales' as file, cast(null as bigint) as row, null as start_column,
+                null as end_column
+            from _prep_lead where owner is not null"""
         )
     chosen = (
         "true"
@@ -122,8 +146,21 @@ def _users(con, raw: RawFile | None, mapping: SourceMapping) -> None:
         else f"(lower(id) in {lower_list(mapping.reps)} or lower(name) in {lower_list(mapping.reps)})"
     )
     con.execute(
-        f"""create temp table _reps as select id, name from _users
+        f"""create temp table _reps as
+        select id, name, start_date, end_date, file, row, start_column, end_column from _users
         where {chosen} and not starts_with(id, '00G') and gone is null"""
+    )
+
+
+def _day(raw: RawFile, column: str) -> str:
+    """SQL: the calendar day of a user's ``column`` as written (ISO or US), or NULL."""
+    if not raw.has(column):
+        return "cast(null as date)"
+    c = raw.ref(column)
+    return (
+        f"coalesce(try_cast(left({c}, 10) as date), "
+        f"cast(try_strptime(regexp_extract({c}, '^\\d{{1,2}}/\\d{{1,2}}/\\d{{4}}'), '%m/%d/%Y') "
+        "as date))"
     )
 
 
@@ -441,7 +478,7 @@ def _stage_activities(con, raws, mapping: SourceMapping, findings: Findings) -> 
 
 
 def _stage_reps(con, mapping: SourceMapping, findings: Findings) -> SourceStaged:
-    return stage_reps(con, findings, rep_id="id", origin="reps.sales; queues never")
+    return stage_reps(con, findings, origin="reps.sales; queues never")
 
 
 def _segment(mapping: SourceMapping) -> str:
