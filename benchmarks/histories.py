@@ -98,3 +98,20 @@ def rows(db: Path) -> int:
         return sum(con.sql(f"select count(*) from {t}").fetchall()[0][0] for t in TABLES)
     finally:
         con.close()
+
+
+def meta_export(db: Path, *, log: Callable[[str], None] = print) -> Path:
+    """``slanb_meta`` of ``db`` as one cached Parquet file: the export instant the polars peer
+    judges by (slanb, the floor and pandas read it from the history's ``slanb_meta``)."""
+    path = db.with_name(f"{db.stem}-meta.parquet")
+    if path.exists():
+        return path
+    log(f"exporting {db.name}'s slanb_meta to parquet (once) …")
+    tmp = path.with_name(path.name + ".tmp")
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        con.execute(f"copy slanb_meta to '{tmp}' (format parquet)")
+    finally:
+        con.close()
+    tmp.rename(path)
+    return path

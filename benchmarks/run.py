@@ -2,8 +2,10 @@
 
 For each scale (a cached demo history, see ``histories.py``) four workers run in fresh processes
 (``worker.py``): ``slanb.engine.plan.plan``, the engine's steps one by one, one hand-written DuckDB query per
-step (the floor) and the pandas an analyst would write. Each is the median of ``--repeat`` runs after
-a warm-up, with its own peak RSS; the three ways' answers are checked against each other. Then
+step (the floor) and the pandas an analyst would write; then the polars an analyst would write,
+lazy scans of the history's Parquet export (``polars_variant.py``; the export is written once per
+cached history, outside the timed part). Each is the median of ``--repeat`` runs after a warm-up,
+with its own peak RSS; the ways' answers are checked against each other. Then
 ``slanb.store.ingest`` of the 1M-lead export (CSV and Parquet) and ``slanb report`` on the default demo
 history. Writes ``benchmarks/results.md`` and ``benchmarks/results.json``; asserts nothing.
 
@@ -83,17 +85,29 @@ def mem_available_mib() -> float:
     return float("inf")
 
 
-def pandas_skip_reason(leads: int, measured: dict[int, dict[str, Any]]) -> str | None:
-    """Why pandas should not run at ``leads`` (its memory, extrapolated from a smaller scale)."""
-    smaller = [n for n in measured if n < leads and "peak_rss_mib" in measured[n]["pandas"]]
-    if not smaller:
+# Peak RSS per million leads where a run measures no smaller scale (``--scales 100000000``):
+# pandas 11,126 MiB and polars POLARS_TBD MiB at 10M leads (make bench, docs/performance.md).
+PEAK_MIB_PER_MILLION = {"pandas": 1_113.0, "polars": 0.0}
+
+
+def memory_skip_reason(mode: str, leads: int, measured: dict[int, dict[str, Any]]) -> str | None:
+    """Why ``mode`` (pandas, polars) should not run at ``leads``: its peak memory, extrapolated in
+    proportion to the leads from the largest smaller scale of this run (else from the figure
+    measured at 10M), would not fit in ``PANDAS_MEMORY_SHARE`` of the free memory."""
+    smaller = [n for n in measured if n < leads and "peak_rss_mib" in (measured[n].get(mode) or {})]
+    if smaller:
+        n = max(smaller)
+        need = measured[n][mode]["peak_rss_mib"] * leads / n
+        source = f"{n:,} leads in this run"
+    elif PEAK_MIB_PER_MILLION.get(mode) and leads > BIG:
+        need = PEAK_MIB_PER_MILLION[mode] * leads / 1e6
+        source = "10M leads, docs/performance.md"
+    else:
         return None
-    n = max(smaller)
-    need = measured[n]["pandas"]["peak_rss_mib"] * leads / n
     free = mem_available_mib()
     if need > PANDAS_MEMORY_SHARE * free:
         return (
-            f"skipped: needs about {need / 1024:.1f} GiB (extrapolated from {n:,} leads), "
+            f"skipped: needs about {need / 1024:.1f} GiB (extrapolated from {source}), "
             f"{free / 1024:.1f} GiB free"
         )
     return None
@@ -106,7 +120,7 @@ def bench_scale(leads: int, repeat: int | None, measured: dict[int, Any]) -> dic
     out: dict[str, Any] = {"db": str(db.relative_to(ROOT)), "leads": leads}
     for mode in MODES:
         if mode == "pandas":
-            reason = pandas_skip_reason(leads, measured)
+            reason = memory_skip_reason("pandas", leads, measured)
             if reason:
                 log(f"  pandas: {reason}")
                 out[mode] = {"skipped": reason}
@@ -116,6 +130,7 @@ def bench_scale(leads: int, repeat: int | None, measured: dict[int, Any]) -> dic
                 out[mode]["note"] = "1 run, no warm-up"
                 continue
         out[mode] = worker(mode, repeat=reps, warmup=1, db=db, month=histories.MONTH)
+    out["polars"] = bench_polars(db, leads, reps, measured)
     # the tracking step on both clocks, side by side in one process (issue 15)
     out["clocks"] = worker("clocks", repeat=reps, warmup=1, db=db, month=histories.MONTH)
     out["agreement"] = agreement(out)
@@ -126,13 +141,36 @@ def agreement(scale: dict[str, Any]) -> dict[str, Any]:
     """slanb's answers against the floor's and pandas's (plan, and the steps one by one)."""
     ref = scale["slanb-plan"].get("answers")
     result: dict[str, Any] = {}
-    for other in ("slanb-steps", "floor", "pandas"):
+    for other in ("slanb-steps", "floor", "pandas", "polars"):
         answers = scale[other].get("answers")
         if ref is None or answers is None:
             result[other] = None
         else:
             result[other] = variants.compare(ref, answers)
     return result
+
+
+def bench_polars(db: Path, leads: int, reps: int, measured: dict[int, Any]) -> dict[str, Any]:
+    """The polars peer on the Parquet export of ``db`` (exported first, untimed, once per history)."""
+    reason = memory_skip_reason("polars", leads, measured)
+    if reason:
+        log(f"  polars: {reason}")
+        return {"skipped": reason}
+    folder = histories.export(db, "parquet", log=log)
+    meta = histories.meta_export(db, log=log)
+    once = leads > BIG  # 100M: one run, no warm-up (as pandas at 10M)
+    out = worker(
+        "polars",
+        repeat=1 if once else reps,
+        warmup=0 if once else 1,
+        db=db,
+        month=histories.MONTH,
+        folder=folder,
+        meta=meta,
+    )
+    if once:
+        out["note"] = "1 run, no warm-up"
+    return out
 
 
 def bench_demo(repeat: int | None) -> dict[str, Any]:

@@ -6,6 +6,7 @@ step where the mode has steps), the peak resident set size in MiB and the answer
 
 Modes: ``slanb-plan`` (``slanb.compute``), ``slanb-steps`` (each engine step on one open
 connection), ``floor`` (one hand-written query per step), ``pandas`` (read the tables, then each
+step), ``polars`` (lazy scans of the Parquet export ``--folder`` and ``--meta``, then each
 step), ``ingest`` (``slanb.store.ingest`` of ``--folder`` into a fresh file), ``kernels`` (papermill on
 ``--kernels`` trivial notebooks at once: the report's kernel start-up, without its computation),
 ``clocks`` (the tracking step on the calendar clock and on the working clock, issue 15).
@@ -109,6 +110,20 @@ def run_pandas(args: argparse.Namespace, clock: Clock) -> dict[str, Any]:
     return answers
 
 
+def run_polars(args: argparse.Namespace, clock: Clock) -> dict[str, Any]:
+    import polars_variant
+
+    params = variants.bench_params(args.db, args.month)
+    answers: dict[str, Any] = {}
+    start_w, start_c = time.perf_counter(), time.process_time()
+    scans = polars_variant.polars_scan(Path(args.folder), Path(args.meta))
+    for name, step in polars_variant.polars_steps(scans, params).items():
+        answers.update(clock.time(name, step))
+    clock.wall["plan"] = time.perf_counter() - start_w
+    clock.cpu["plan"] = time.process_time() - start_c
+    return answers
+
+
 WORKING = {"sla_clock": "working", "cadence_clock": "working", "clock_start": "assigned_at"}
 
 
@@ -187,6 +202,7 @@ def main() -> int:
     p.add_argument("--warmup", type=int, default=1)
     p.add_argument("--folder")
     p.add_argument("--tmp")
+    p.add_argument("--meta")
     p.add_argument("--kernels", type=int, default=6)
     args = p.parse_args()
     if args.month == "auto":  # the history's last complete month, as slanb.compute resolves it
@@ -199,6 +215,7 @@ def main() -> int:
         "slanb-steps": lambda c: run_slanb_steps(args, c),
         "floor": lambda c: run_floor(args, c),
         "pandas": lambda c: run_pandas(args, c),
+        "polars": lambda c: run_polars(args, c),
         "ingest": lambda c: run_ingest(args, c),
         "kernels": lambda c: run_kernels(args, c),
         "clocks": lambda c: run_clocks(args, c),
