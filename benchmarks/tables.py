@@ -244,6 +244,11 @@ def markdown(results: dict[str, Any]) -> str:
         floor = s.get("floor", {})
         pandas = s.get("pandas", {})
         pol = s.get("polars", {})
+        if s.get("duckdb"):
+            notes.append(
+                f"at {leads} leads: {s['duckdb']['note']}; slanb's and the floor's DuckDB "
+                f"memory_limit {s['duckdb']['memory_limit']}, spilling to benchmarks/cache/spill."
+            )
         if pol.get("skipped") or pol.get("note"):
             notes.append(f"polars at {leads} leads: {pol.get('skipped') or pol['note']}.")
         if pandas.get("skipped"):

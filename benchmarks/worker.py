@@ -55,10 +55,24 @@ class Clock:
         return out
 
 
+# DuckDB settings for every connection of this worker (``--memory-limit``; empty: DuckDB's defaults)
+DUCKDB: dict[str, str] = {}
+
+
+def limit_duckdb(memory_limit: str, temp_directory: str) -> None:
+    """Cap DuckDB's memory in this worker, spilling to ``temp_directory``: the floor's connections
+    (``_connect``) and slanb's (``slanb.store.db`` opens every connection with its ``_CONFIG``;
+    slanb has no setting for it, so the benchmark adds these two to that dict)."""
+    from slanb.store import db
+
+    DUCKDB.update(memory_limit=memory_limit, temp_directory=temp_directory)
+    db._CONFIG.update(DUCKDB)
+
+
 def _connect(db: str) -> Any:
     import duckdb
 
-    con = duckdb.connect(db, read_only=True)
+    con = duckdb.connect(db, read_only=True, config=DUCKDB)
     con.execute("set TimeZone = 'UTC'")
     return con
 
@@ -203,8 +217,14 @@ def main() -> int:
     p.add_argument("--folder")
     p.add_argument("--tmp")
     p.add_argument("--meta")
+    p.add_argument(
+        "--memory-limit", help="DuckDB memory_limit for slanb and the floor (e.g. 2.5GB)"
+    )
+    p.add_argument("--temp-directory", help="where DuckDB spills beyond --memory-limit")
     p.add_argument("--kernels", type=int, default=6)
     args = p.parse_args()
+    if args.memory_limit:
+        limit_duckdb(args.memory_limit, args.temp_directory or tempfile.gettempdir())
     if args.month == "auto":  # the history's last complete month, as slanb.compute resolves it
         from slanb.store import db, history
 
