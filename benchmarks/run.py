@@ -2,8 +2,10 @@
 
 For each scale (a cached demo history, see ``histories.py``) four workers run in fresh processes
 (``worker.py``): ``slanb.engine.plan.plan``, the engine's steps one by one, one hand-written DuckDB query per
-step (the floor) and the pandas an analyst would write. Each is the median of ``--repeat`` runs after
-a warm-up, with its own peak RSS; the three ways' answers are checked against each other. Then
+step (the floor) and the pandas an analyst would write; then the polars an analyst would write,
+lazy scans of the history's Parquet export (``polars_variant.py``; the export is written once per
+cached history, outside the timed part). Each is the median of ``--repeat`` runs after a warm-up,
+with its own peak RSS; the ways' answers are checked against each other. Then
 ``slanb.store.ingest`` of the 1M-lead export (CSV and Parquet) into a new file, a one-day delta into
 each history (in place, and as the copy every import used to write) and ``slanb report`` on the
 default demo history, one plan against each notebook alone (and on ``--report-scales`` histories,
@@ -44,6 +46,7 @@ MODES = ("slanb-plan", "slanb-steps", "floor", "pandas")
 INGEST_SCALE = 1_000_000
 DEMO_DB = ROOT / "data" / "demo.duckdb"
 BIG = 10_000_000  # from here on pandas runs once, without a warm-up (minutes, gigabytes)
+HUGE_MEMORY_LIMIT = "2.5GB"  # DuckDB's memory_limit past 10M leads (see ``huge``)
 PANDAS_MEMORY_SHARE = 0.7  # run pandas only if its estimated peak fits in this share of free RAM
 
 
@@ -87,30 +90,59 @@ def mem_available_mib() -> float:
     return float("inf")
 
 
-def pandas_skip_reason(leads: int, measured: dict[int, dict[str, Any]]) -> str | None:
-    """Why pandas should not run at ``leads`` (its memory, extrapolated from a smaller scale)."""
-    smaller = [n for n in measured if n < leads and "peak_rss_mib" in measured[n]["pandas"]]
-    if not smaller:
+# Peak RSS per million leads where a run measures no smaller scale (``--scales 100000000``):
+# pandas 11,126 MiB (make bench of 2026-11-23) and polars 657 MiB at 10M leads (2026-12-02,
+# docs/performance.md).
+PEAK_MIB_PER_MILLION = {"pandas": 1_113.0, "polars": 65.7}
+
+
+def memory_skip_reason(mode: str, leads: int, measured: dict[int, dict[str, Any]]) -> str | None:
+    """Why ``mode`` (pandas, polars) should not run at ``leads``: its peak memory, extrapolated in
+    proportion to the leads from the largest smaller scale of this run (else from the figure
+    measured at 10M), would not fit in ``PANDAS_MEMORY_SHARE`` of the free memory."""
+    smaller = [n for n in measured if n < leads and "peak_rss_mib" in (measured[n].get(mode) or {})]
+    if smaller:
+        n = max(smaller)
+        need = measured[n][mode]["peak_rss_mib"] * leads / n
+        source = f"{n:,} leads in this run"
+    elif PEAK_MIB_PER_MILLION.get(mode) and leads > BIG:
+        need = PEAK_MIB_PER_MILLION[mode] * leads / 1e6
+        source = "10M leads, docs/performance.md"
+    else:
         return None
-    n = max(smaller)
-    need = measured[n]["pandas"]["peak_rss_mib"] * leads / n
     free = mem_available_mib()
     if need > PANDAS_MEMORY_SHARE * free:
         return (
-            f"skipped: needs about {need / 1024:.1f} GiB (extrapolated from {n:,} leads), "
+            f"skipped: needs about {need / 1024:.1f} GiB (extrapolated from {source}), "
             f"{free / 1024:.1f} GiB free"
         )
     return None
+
+
+def huge(leads: int) -> dict[str, Any]:
+    """Past 10M leads: every way runs once without a warm-up (a run reads gigabytes, minutes on
+    two shared cores), and slanb's and the floor's DuckDB are capped at ``HUGE_MEMORY_LIMIT``,
+    spilling to ``benchmarks/cache/spill`` (DuckDB's default, 80% of RAM, lets its hash tables
+    grow past the 4 GiB target at 100M; see docs/performance.md)."""
+    if leads <= BIG:
+        return {}
+    spill = histories.CACHE / "spill"
+    spill.mkdir(parents=True, exist_ok=True)
+    return {"memory-limit": HUGE_MEMORY_LIMIT, "temp-directory": spill}
 
 
 def bench_scale(leads: int, repeat: int | None, measured: dict[int, Any]) -> dict[str, Any]:
     db = histories.history(leads, log=log)
     log(f"{leads:,} leads ({db.name})")
     reps = repeat or (3 if leads >= BIG else 5)
+    limits = huge(leads)
+    if limits:
+        reps = 1
+    warm = 0 if limits else 1
     out: dict[str, Any] = {"db": str(db.relative_to(ROOT)), "leads": leads}
     for mode in MODES:
         if mode == "pandas":
-            reason = pandas_skip_reason(leads, measured)
+            reason = memory_skip_reason("pandas", leads, measured)
             if reason:
                 log(f"  pandas: {reason}")
                 out[mode] = {"skipped": reason}
@@ -119,9 +151,14 @@ def bench_scale(leads: int, repeat: int | None, measured: dict[int, Any]) -> dic
                 out[mode] = worker(mode, repeat=1, warmup=0, db=db, month=histories.MONTH)
                 out[mode]["note"] = "1 run, no warm-up"
                 continue
-        out[mode] = worker(mode, repeat=reps, warmup=1, db=db, month=histories.MONTH)
+        out[mode] = worker(mode, repeat=reps, warmup=warm, db=db, month=histories.MONTH, **limits)
+    out["polars"] = bench_polars(db, leads, reps, measured)
     # the tracking step on both clocks, side by side in one process (issue 15)
-    out["clocks"] = worker("clocks", repeat=reps, warmup=1, db=db, month=histories.MONTH)
+    out["clocks"] = worker(
+        "clocks", repeat=reps, warmup=warm, db=db, month=histories.MONTH, **limits
+    )
+    if limits:
+        out["duckdb"] = {"memory_limit": HUGE_MEMORY_LIMIT, "note": "1 run each, no warm-up"}
     out["agreement"] = agreement(out)
     return out
 
@@ -130,13 +167,36 @@ def agreement(scale: dict[str, Any]) -> dict[str, Any]:
     """slanb's answers against the floor's and pandas's (plan, and the steps one by one)."""
     ref = scale["slanb-plan"].get("answers")
     result: dict[str, Any] = {}
-    for other in ("slanb-steps", "floor", "pandas"):
+    for other in ("slanb-steps", "floor", "pandas", "polars"):
         answers = scale[other].get("answers")
         if ref is None or answers is None:
             result[other] = None
         else:
             result[other] = variants.compare(ref, answers)
     return result
+
+
+def bench_polars(db: Path, leads: int, reps: int, measured: dict[int, Any]) -> dict[str, Any]:
+    """The polars peer on the Parquet export of ``db`` (exported first, untimed, once per history)."""
+    reason = memory_skip_reason("polars", leads, measured)
+    if reason:
+        log(f"  polars: {reason}")
+        return {"skipped": reason}
+    folder = histories.export(db, "parquet", log=log)
+    meta = histories.meta_export(db, log=log)
+    once = leads > BIG  # 100M: one run, no warm-up (as pandas at 10M)
+    out = worker(
+        "polars",
+        repeat=1 if once else reps,
+        warmup=0 if once else 1,
+        db=db,
+        month=histories.MONTH,
+        folder=folder,
+        meta=meta,
+    )
+    if once:
+        out["note"] = "1 run, no warm-up"
+    return out
 
 
 def bench_demo(repeat: int | None) -> dict[str, Any]:
@@ -322,7 +382,8 @@ def main() -> int:
         results["scales"][str(leads)] = measured[leads]
     results["demo"] = bench_demo(args.repeat)
     if not args.no_ingest:
-        ingest_scale = INGEST_SCALE if INGEST_SCALE in scales else min(scales)
+        # at most 1M: an ingest of the 100M export would take most of an hour here
+        ingest_scale = INGEST_SCALE if INGEST_SCALE in scales else min(*scales, INGEST_SCALE)
         results["ingest"] = bench_ingest(ingest_scale, args.repeat)
         results["delta"] = bench_delta(scales, args.repeat)
     if not args.no_report:

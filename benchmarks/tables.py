@@ -165,6 +165,7 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
             }
         )
     out += ingest_targets(results)
+    out += scale_targets(results)
     return out
 
 
@@ -231,6 +232,27 @@ def delta_lines(results: dict[str, Any]) -> list[str]:
     return lines
 
 
+HUGE = "100000000"
+
+
+def scale_targets(results: dict[str, Any]) -> list[dict[str, Any]]:
+    """Issue 17 item 4: the plan at 100M leads on this machine, peak RSS under 4 GiB."""
+    s = results.get("scales", {}).get(HUGE)
+    plan = (s or {}).get("slanb-plan") or {}
+    rss = plan.get("peak_rss_mib")
+    wall = _wall(plan, "plan")
+    return [
+        {
+            "target": "slanb.plan at 100M leads on this machine: peak RSS under 4 GiB",
+            "measured": "n/a"
+            if rss is None
+            else f"{rss / GIB:.2f} GiB ({wall:.1f}s, CPU {_cpu(plan, 'plan'):.1f}s)",
+            "met": None if rss is None else rss < 4 * GIB,
+            "why": "see docs/performance.md, 100M leads",
+        }
+    ]
+
+
 def _s(x: float | None, digits: int = 3) -> str:
     return "–" if x is None else f"{x:.{digits}f}"
 
@@ -273,16 +295,19 @@ def markdown(results: dict[str, Any]) -> str:
             for t in results["targets"]
         ],
         "",
-        "## slanb against the SQL floor and pandas",
+        "## slanb against the SQL floor, pandas and polars",
         "",
         "Steps run in plan order on a fresh read-only connection (slanb: the engine's functions; "
         "floor: one hand-written query per step, `benchmarks/sql/`); pandas steps run on tables "
-        "already read into pandas (the read is its own row). The whole-plan rows include opening "
-        "the history (and, for pandas, reading it).",
+        "already read into pandas (the read is its own row); polars steps are lazy queries on "
+        "scans of the history's Parquet export (written once per cached history, untimed), each "
+        "reading the files it needs. The whole-plan rows include opening the history (and, for "
+        "pandas, reading it).",
         "",
-        "| leads | step | slanb s | SQL floor s | pandas s | slanb ÷ floor | same, CPU time "
-        "| pandas ÷ slanb | peak RSS MiB slanb / floor / pandas |",
-        "|---:|---|---:|---:|---:|---:|---:|---:|---|",
+        "| leads | step | slanb s | SQL floor s | pandas s | polars s | slanb ÷ floor "
+        "| same, CPU time | pandas ÷ slanb | polars ÷ slanb | same, CPU time "
+        "| peak RSS MiB slanb / floor / pandas / polars |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     notes: list[str] = []
     for key, s in results["scales"].items():
@@ -291,25 +316,41 @@ def markdown(results: dict[str, Any]) -> str:
         plan = s.get("slanb-plan", {})
         floor = s.get("floor", {})
         pandas = s.get("pandas", {})
+        pol = s.get("polars", {})
+        if s.get("duckdb"):
+            notes.append(
+                f"at {leads} leads: {s['duckdb']['note']}; slanb's and the floor's DuckDB "
+                f"memory_limit {s['duckdb']['memory_limit']}, spilling to benchmarks/cache/spill."
+            )
+        if pol.get("skipped") or pol.get("note"):
+            notes.append(f"polars at {leads} leads: {pol.get('skipped') or pol['note']}.")
         if pandas.get("skipped"):
             notes.append(f"pandas at {leads} leads: {pandas['skipped']}.")
         elif pandas.get("note"):
             notes.append(f"pandas at {leads} leads: {pandas['note']}.")
-        for part, name in ((plan, "slanb.plan"), (steps, "slanb steps"), (floor, "floor")):
+        parts = ((plan, "slanb.plan"), (steps, "slanb steps"), (floor, "floor"), (pol, "polars"))
+        for part, name in parts:
             if "error" in part:
                 notes.append(f"{name} at {leads} leads failed: {part['error']}")
         for step in ("volume", "sample", "reps", "tracking", "plan"):
             a = _wall(plan if step == "plan" else steps, step)
             b = _wall(floor, step)
             c = _wall(pandas, step)
-            cpu = _ratio(_cpu(plan if step == "plan" else steps, step), _cpu(floor, step))
-            rss = f"{_mib(plan)} / {_mib(floor)} / {_mib(pandas)}" if step == "plan" else ""
+            d = _wall(pol, step)
+            mine = _cpu(plan if step == "plan" else steps, step)
+            cpu = _ratio(mine, _cpu(floor, step))
+            rss = (
+                f"{_mib(plan)} / {_mib(floor)} / {_mib(pandas)} / {_mib(pol)}"
+                if step == "plan"
+                else ""
+            )
             lines.append(
-                f"| {leads} | {STEP_LABELS[step]} | {_s(a)} | {_s(b)} | {_s(c)} | "
-                f"{_x(_ratio(a, b))} | {_x(cpu)} | {_x(_ratio(c, a))} | {rss} |"
+                f"| {leads} | {STEP_LABELS[step]} | {_s(a)} | {_s(b)} | {_s(c)} | {_s(d)} | "
+                f"{_x(_ratio(a, b))} | {_x(cpu)} | {_x(_ratio(c, a))} | {_x(_ratio(d, a))} | "
+                f"{_x(_ratio(_cpu(pol, step), mine))} | {rss} |"
             )
         lines.append(
-            f"| {leads} | pandas: read the tables | | | {_s(_wall(pandas, 'load'))} | | | | |"
+            f"| {leads} | pandas: read the tables | | | {_s(_wall(pandas, 'load'))} | | | | | | | |"
         )
     demo = results.get("demo")
     if demo:
@@ -318,7 +359,7 @@ def markdown(results: dict[str, Any]) -> str:
             a = _wall(plan if step == "plan" else steps, step)
             rss = _mib(plan) if step == "plan" else ""
             lines.append(
-                f"| demo ({demo['db']}) | {STEP_LABELS[step]} | {_s(a)} | | | | | | {rss} |"
+                f"| demo ({demo['db']}) | {STEP_LABELS[step]} | {_s(a)} | | | | | | | | | {rss} |"
             )
     lines += [
         "",
@@ -342,18 +383,18 @@ def markdown(results: dict[str, Any]) -> str:
             + f" | {_s(None if cost is None else cost[0])} | "
             + f"{_x(None if cost is None else cost[2])} |"
         )
-    lines += ["", "## Do the three agree?", ""]
+    lines += ["", "## Do the four agree?", ""]
     lines += [
         "Checked: revenue per MQL, the goal, the matrix's lead values, the trailing 3-month "
         "average, first-touch met/breached/pending, and also MQLs per month, the units, the "
         "funnel, active reps, cadence, delivery and speed-to-lead (money and averages to the cent).",
         "",
-        "| leads | slanb steps | SQL floor | pandas |",
-        "|---:|---|---|---|",
+        "| leads | slanb steps | SQL floor | pandas | polars |",
+        "|---:|---|---|---|---|",
     ]
     for key, s in results["scales"].items():
         cells = []
-        for other in ("slanb-steps", "floor", "pandas"):
+        for other in ("slanb-steps", "floor", "pandas", "polars"):
             diff = s.get("agreement", {}).get(other)
             cells.append("–" if diff is None else ("agree" if not diff else "; ".join(diff)))
         lines.append(f"| {int(key):,} | " + " | ".join(cells) + " |")

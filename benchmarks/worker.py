@@ -6,6 +6,7 @@ step where the mode has steps), the peak resident set size in MiB and the answer
 
 Modes: ``slanb-plan`` (``slanb.compute``), ``slanb-steps`` (each engine step on one open
 connection), ``floor`` (one hand-written query per step), ``pandas`` (read the tables, then each
+step), ``polars`` (lazy scans of the Parquet export ``--folder`` and ``--meta``, then each
 step), ``ingest`` (``slanb.store.ingest`` of ``--folder`` into a fresh file), ``kernels`` (papermill on
 ``--kernels`` trivial notebooks at once: the report's kernel start-up, without its computation),
 ``clocks`` (the tracking step on the calendar clock and on the working clock, issue 15), ``delta``
@@ -56,10 +57,24 @@ class Clock:
         return out
 
 
+# DuckDB settings for every connection of this worker (``--memory-limit``; empty: DuckDB's defaults)
+DUCKDB: dict[str, str] = {}
+
+
+def limit_duckdb(memory_limit: str, temp_directory: str) -> None:
+    """Cap DuckDB's memory in this worker, spilling to ``temp_directory``: the floor's connections
+    (``_connect``) and slanb's (``slanb.store.db`` opens every connection with its ``_CONFIG``;
+    slanb has no setting for it, so the benchmark adds these two to that dict)."""
+    from slanb.store import db
+
+    DUCKDB.update(memory_limit=memory_limit, temp_directory=temp_directory)
+    db._CONFIG.update(DUCKDB)
+
+
 def _connect(db: str) -> Any:
     import duckdb
 
-    con = duckdb.connect(db, read_only=True)
+    con = duckdb.connect(db, read_only=True, config=DUCKDB)
     con.execute("set TimeZone = 'UTC'")
     return con
 
@@ -105,6 +120,20 @@ def run_pandas(args: argparse.Namespace, clock: Clock) -> dict[str, Any]:
     finally:
         con.close()
     for name, step in variants.pandas_steps(tables, params).items():
+        answers.update(clock.time(name, step))
+    clock.wall["plan"] = time.perf_counter() - start_w
+    clock.cpu["plan"] = time.process_time() - start_c
+    return answers
+
+
+def run_polars(args: argparse.Namespace, clock: Clock) -> dict[str, Any]:
+    import polars_variant
+
+    params = variants.bench_params(args.db, args.month)
+    answers: dict[str, Any] = {}
+    start_w, start_c = time.perf_counter(), time.process_time()
+    scans = polars_variant.polars_scan(Path(args.folder), Path(args.meta))
+    for name, step in polars_variant.polars_steps(scans, params).items():
         answers.update(clock.time(name, step))
     clock.wall["plan"] = time.perf_counter() - start_w
     clock.cpu["plan"] = time.process_time() - start_c
@@ -213,9 +242,16 @@ def main() -> int:
     p.add_argument("--warmup", type=int, default=1)
     p.add_argument("--folder")
     p.add_argument("--tmp")
+    p.add_argument("--meta")
+    p.add_argument(
+        "--memory-limit", help="DuckDB memory_limit for slanb and the floor (e.g. 2.5GB)"
+    )
+    p.add_argument("--temp-directory", help="where DuckDB spills beyond --memory-limit")
     p.add_argument("--kernels", type=int, default=6)
     p.add_argument("--way", default="in-place", choices=("in-place", "copy"))
     args = p.parse_args()
+    if args.memory_limit:
+        limit_duckdb(args.memory_limit, args.temp_directory or tempfile.gettempdir())
     if args.month == "auto":  # the history's last complete month, as slanb.compute resolves it
         from slanb.store import db, history
 
@@ -226,6 +262,7 @@ def main() -> int:
         "slanb-steps": lambda c: run_slanb_steps(args, c),
         "floor": lambda c: run_floor(args, c),
         "pandas": lambda c: run_pandas(args, c),
+        "polars": lambda c: run_polars(args, c),
         "ingest": lambda c: run_ingest(args, c),
         "kernels": lambda c: run_kernels(args, c),
         "delta": lambda c: run_delta(args, c),

@@ -1,5 +1,5 @@
-"""The benchmarks still run against the code: slanb's steps, the SQL floor and pandas agree on a
-small demo history (the timing itself is `make bench`'s business, never a test's)."""
+"""The benchmarks still run against the code: slanb's steps, the SQL floor, pandas and polars (on
+the history's Parquet export) agree on a small demo history (the timing itself is `make bench`'s business, never a test's)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import histories  # noqa: E402
+import polars_variant  # noqa: E402
 import variants  # noqa: E402
 
 
@@ -29,7 +30,7 @@ def test_the_history_cache_is_keyed_by_the_demo_generator():
     assert len(histories.fingerprint()) == 10
 
 
-def test_slanb_the_floor_and_pandas_agree(small):
+def test_slanb_the_floor_pandas_and_polars_agree(small):
     params = variants.bench_params(str(small), "2026-10")
     whole = variants.slanb_plan(params)
     steps: dict = {}
@@ -43,7 +44,16 @@ def test_slanb_the_floor_and_pandas_agree(small):
     pandas: dict = {}
     for step in variants.pandas_steps(tables, params).values():
         pandas.update(step())
+    scans = polars_variant.polars_scan(
+        histories.export(small, "parquet", log=lambda _: None),
+        histories.meta_export(small, log=lambda _: None),
+    )
+    polars: dict = {}
+    for step in polars_variant.polars_steps(scans, params).values():
+        polars.update(step())
     assert whole["goal_mqls"] and whole["delivered_mqls"]
     assert variants.compare(whole, steps) == []
     assert variants.compare(whole, floor) == []
     assert variants.compare(whole, pandas) == []
+    assert variants.compare(whole, polars) == []
+    assert polars.keys() == floor.keys()
