@@ -23,6 +23,14 @@ active as (
         and (r.end_date is null or r.end_date >= $month_start::date)
 ),
 
+-- the owners only when segmenting by lead column (the filter folds to false otherwise, so the
+-- leads are not scanned for a company or team SLA)
+owners as (
+    select distinct owner_id
+    from leads
+    where $segment_by = 'segment' and owner_id is not null
+),
+
 final as (
     select rep_id, name, team
     from active
@@ -31,7 +39,7 @@ final as (
         or ($segment_by = 'team' and team_then = $segment)
         or (
             $segment_by = 'segment'
-            and rep_id in (select owner_id from leads where owner_id is not null)
+            and rep_id in (select owner_id from owners)
         )
 )
 
