@@ -163,12 +163,7 @@ def build_report(
         _check_unchanged(params.db_path, history)
         folder = swap_folder(tmp, out_dir / month)
     except OSError as exc:  # a full disk, a file-size limit, a folder gone read-only
-        msg = (
-            f"Cannot write the {month_label(month)} report into {out_dir}: "
-            f"{exc.strerror or exc} (a full disk or a file-size limit?). Free some space and run "
-            "`slanb report` again; the previous report was left in place."
-        )
-        raise SlanbError(msg) from exc
+        raise write_error(month, out_dir, exc) from exc
     finally:
         if tmp.exists():
             shutil.rmtree(tmp)
@@ -186,6 +181,16 @@ def build_report(
         seconds=seconds,
         sla=sla,
     )
+
+
+def write_error(month: str, out_dir: Path, exc: OSError) -> SlanbError:
+    """The error for a report that could not be written (the previous one is left in place)."""
+    msg = (
+        f"Cannot write the {month_label(month)} report into {out_dir}: "
+        f"{exc.strerror or exc} (a full disk or a file-size limit?). Free some space and run "
+        "`slanb report` again; the previous report was left in place."
+    )
+    return SlanbError(msg)
 
 
 def _hand_over(sla: SlaMonth, tmp: Path, *, files: dict[str, Any]) -> dict[str, str]:

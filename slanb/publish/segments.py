@@ -38,7 +38,7 @@ from slanb.params import Params
 from slanb.paths import resolve_path
 from slanb.publish import report
 from slanb.publish.layout import COMPANY_JSON, COMPANY_PAGE, segment_folder
-from slanb.publish.report import ReportResult, templates_dir
+from slanb.publish.report import ReportResult, templates_dir, write_error
 from slanb.views import rollup as rollup_views
 from slanb.views.sentences import report_title, rollup_headline
 
@@ -120,13 +120,8 @@ def build_segmented_report(
             "utf-8",
         )
         folder = swap_folder(whole, out_dir / month)
-    except OSError as exc:
-        msg = (
-            f"Cannot write the {month_label(month)} report into {out_dir}: "
-            f"{exc.strerror or exc}. Free some space and run `slanb report` again; the previous "
-            "report was left in place."
-        )
-        raise SlanbError(msg) from exc
+    except OSError as exc:  # a full disk, a file-size limit, a folder gone read-only
+        raise write_error(month, out_dir, exc) from exc
     finally:
         if staging.exists():
             shutil.rmtree(staging)
