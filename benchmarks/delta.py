@@ -23,6 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
+import histories
 
 _NEXT = "interval 1 day"
 _QUERIES = {
@@ -90,22 +91,8 @@ _QUERIES = {
 def delta(db: Path, fmt: str, *, log: Callable[[str], None] = print) -> Path:
     """The one-day delta of the cached history ``db`` as ``NAME.csv`` or ``NAME.parquet`` files."""
     folder = db.with_name(f"{db.stem}-delta-{fmt}")
-    if folder.exists():
-        return folder
-    log(f"writing the one-day delta of {db.name} as {fmt} (once) …")
-    tmp = folder.with_name(folder.name + ".tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
-    options = "(format csv, header true)" if fmt == "csv" else "(format parquet)"
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        con.execute("set TimeZone = 'UTC'")
-        for table, query in _QUERIES.items():
-            con.execute(f"copy ({query}) to '{tmp / f'{table}.{fmt}'}' {options}")
-    finally:
-        con.close()
-    tmp.rename(folder)
-    return folder
+    what = f"writing the one-day delta of {db.name} as {fmt}"
+    return histories.copy_out(db, folder, _QUERIES, fmt, log=log, what=what)
 
 
 def rows(folder: Path) -> int:

@@ -105,18 +105,38 @@ def _forget_older(leads: int, *, keep: Path) -> None:
 def export(db: Path, fmt: str, *, log: Callable[[str], None] = print) -> Path:
     """The four tables of ``db`` as ``NAME.csv`` or ``NAME.parquet`` in a cached folder."""
     folder = db.with_name(f"{db.stem}-export-{fmt}")
+    return copy_out(
+        db, folder, {t: t for t in TABLES}, fmt, log=log, what=f"exporting {db.name} to {fmt}"
+    )
+
+
+def copy_out(
+    db: Path,
+    folder: Path,
+    queries: dict[str, str],
+    fmt: str,
+    *,
+    log: Callable[[str], None],
+    what: str,
+) -> Path:
+    """Each of ``queries`` (a table or a query, by file name) of ``db`` copied to ``folder`` once.
+
+    Written into a temporary folder renamed into place, so a cached folder is always whole; times
+    are read in UTC.
+    """
     if folder.exists():
         return folder
-    log(f"exporting {db.name} to {fmt} (once) …")
+    log(f"{what} (once) …")
     tmp = folder.with_name(folder.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
     options = "(format csv, header true)" if fmt == "csv" else "(format parquet)"
     con = duckdb.connect(str(db), read_only=True)
     try:
-        for t in TABLES:
-            target = tmp / f"{t}.{fmt}"
-            con.execute(f"copy {t} to '{target}' {options}")
+        con.execute("set TimeZone = 'UTC'")
+        for name, source in queries.items():
+            source = source if source in TABLES else f"({source})"
+            con.execute(f"copy {source} to '{tmp / f'{name}.{fmt}'}' {options}")
     finally:
         con.close()
     tmp.rename(folder)
