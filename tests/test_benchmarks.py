@@ -57,3 +57,38 @@ def test_slanb_the_floor_pandas_and_polars_agree(small):
     assert variants.compare(whole, pandas) == []
     assert variants.compare(whole, polars) == []
     assert polars.keys() == floor.keys()
+
+
+def test_results_quote_the_last_100m_run_of_its_own_when_the_run_skips_100m():
+    """A full run (no 100M scale) reads the 100M target from the run of its own; a run that
+    measured 100M uses its own figures. 3,072 MiB is 3.00 GiB (under 4: met); 5,120 MiB is 5.00."""
+    import tables
+
+    def plan(rss: float, cpu: float) -> dict:
+        return {"peak_rss_mib": rss, "wall": {"plan": cpu * 2}, "cpu": {"plan": cpu}}
+
+    separate = {
+        "run_at": "2026-12-02T03:32:01+00:00",
+        "how": "by hand",
+        "scale": {
+            "slanb-plan": plan(3072, 240.0),
+            "floor": plan(2048, 68.0),
+            "polars": plan(2048, 147.0),
+            "pandas": {"skipped": "too big"},
+            "agreement": {"floor": [], "polars": ["goal_mqls: 1 vs 2"]},
+        },
+    }
+    [row] = tables.scale_targets({"scales": {}, "separate_100m": separate})
+    assert row["met"] is True
+    assert row["measured"] == "3.00 GiB (480.0s, CPU 240.0s; its own run of 2026-12-02, see below)"
+    section = tables.separate_100m({"scales": {}, "separate_100m": separate})
+    assert "| slanb.plan | 240.0 | 480.0 | 3,072 |  |" in section
+    assert "| SQL floor | 68.0 | 136.0 | 2,048 | agree |" in section
+    assert "| polars | 147.0 | 294.0 | 2,048 | differ: goal_mqls: 1 vs 2 |" in section
+    assert "| pandas | skipped: too big | | | |" in section
+
+    here = {"scales": {tables.HUGE: {"slanb-plan": plan(5120, 300.0)}}, "separate_100m": separate}
+    [row] = tables.scale_targets(here)
+    assert row["met"] is False
+    assert row["measured"] == "5.00 GiB (600.0s, CPU 300.0s)"
+    assert tables.separate_100m(here) == []
