@@ -335,6 +335,8 @@ def _values_now(
             "cutoffs": [month_start(m) for m in months],
             "window_starts": [s.start for s in spans],
             "window_ends": [s.end for s in spans],
+            "first_start": min(s.start for s in spans),
+            "last_end": max(s.end for s in spans),
         },
     ).pl()
     out = {}
