@@ -99,12 +99,23 @@ started as (
     where l.mql_at >= $reach_from and l.mql_at < $reach_end
 ),
 
--- each deadline's month, when it is a month of the lead's group that reads the lead
-due as (
+-- each deadline's month, when it is a month of the lead's group that reads the lead: found by its
+-- position in $cutoffs (i), so the months (a few rows) are the side every lead is looked up in
+positions as (
     select
         s.* exclude (touch_span, cadence_span),
         s.started_at + s.touch_span as touch_deadline,
         s.started_at + s.cadence_span as cadence_deadline,
+        list_position($cutoffs::timestamp[], date_trunc('month', s.started_at + s.touch_span))
+            as touch_at,
+        list_position($cutoffs::timestamp[], date_trunc('month', s.started_at + s.cadence_span))
+            as cadence_at
+    from started as s
+),
+
+due as (
+    select
+        p.* exclude (touch_at, cadence_at),
         t.i as touch_i,
         c.i as cadence_i,
         t.as_of as touch_as_of,
@@ -112,17 +123,11 @@ due as (
         c.cadence_calls,
         coalesce(t.month = $detail_month, false) as touch_detail,
         coalesce(c.month = $detail_month, false) as cadence_detail
-    from started as s
+    from positions as p
     left join months as t
-        on
-            t.g = s.g
-            and t.cutoff = date_trunc('month', s.started_at + s.touch_span)
-            and s.mql_at >= t.reach_from
+        on t.i = p.touch_at and t.g = p.g and p.mql_at >= t.reach_from
     left join months as c
-        on
-            c.g = s.g
-            and c.cutoff = date_trunc('month', s.started_at + s.cadence_span)
-            and s.mql_at >= c.reach_from
+        on c.i = p.cadence_at and c.g = p.g and p.mql_at >= c.reach_from
 ),
 
 judged_leads as materialized (
