@@ -212,7 +212,13 @@ def record(
     computed = _values_now(con, params, months)
     delivered = con.sql(
         load_sql("track/record_delivery_by_month"),
-        params={"months": months, "cutoffs": cutoffs, "as_ofs": as_ofs},
+        params={
+            "months": months,
+            "cutoffs": cutoffs,
+            "as_ofs": as_ofs,
+            "first_cutoff": min(cutoffs),
+            "last_as_of": max(as_ofs),
+        },
     ).pl()
     if rules is None:
         rules = record_rules(con, span)
