@@ -212,7 +212,13 @@ def record(
     computed = _values_now(con, params, months)
     delivered = con.sql(
         load_sql("track/record_delivery_by_month"),
-        params={"months": months, "cutoffs": cutoffs, "as_ofs": as_ofs},
+        params={
+            "months": months,
+            "cutoffs": cutoffs,
+            "as_ofs": as_ofs,
+            "first_cutoff": min(cutoffs),
+            "last_as_of": max(as_ofs),
+        },
     ).pl()
     if rules is None:
         rules = record_rules(con, span)
@@ -335,6 +341,8 @@ def _values_now(
             "cutoffs": [month_start(m) for m in months],
             "window_starts": [s.start for s in spans],
             "window_ends": [s.end for s in spans],
+            "first_start": min(s.start for s in spans),
+            "last_end": max(s.end for s in spans),
         },
     ).pl()
     out = {}

@@ -2,7 +2,9 @@
 -- ($months, with its $cutoffs and sample windows [$window_starts, $window_ends)) and 2x3 bucket,
 -- the sample's MQLs and the won revenue of their deals closed before the month's cutoff. The same
 -- sample as plan/mql_sample_by_month_and_bucket, for every month at once: leads and won deals are
--- reduced to (month of MQL, bucket[, month closed]) before they meet the months.
+-- reduced to (month of MQL, bucket[, month closed]) before they meet the months. [$first_start,
+-- $last_end) spans every window (the earliest start, the latest end): a bound on the leads' scan
+-- that the won deals, far fewer, are joined to.
 with targets as (
     select
         unnest($months::varchar[]) as month,
@@ -11,43 +13,37 @@ with targets as (
         unnest($window_ends::timestamp[]) as window_end
 ),
 
-bounds as (
-    select
-        min(window_start) as first_start,
-        max(window_end) as last_end
-    from targets
-),
-
-cohort as (
-    select
-        l.lead_id,
-        date_trunc('month', l.mql_at) as mql_month,
-        case when l.intent is null or l.fit is null then 'unknown' else l.intent end as intent,
-        case when l.intent is null or l.fit is null then 'unknown' else l.fit end as fit
-    from leads as l, bounds as b
-    where l.mql_at >= b.first_start and l.mql_at < b.last_end
-),
-
 mqls as (
     select
-        mql_month,
-        intent,
-        fit,
+        date_trunc('month', l.mql_at) as mql_month,
+        case when l.intent is null or l.fit is null then 'unknown' else l.intent end as intent,
+        case when l.intent is null or l.fit is null then 'unknown' else l.fit end as fit,
         count(*) as mqls
-    from cohort
+    from leads as l
+    where l.mql_at >= $first_start and l.mql_at < $last_end
     group by all
+),
+
+-- the won deals (a few hundred thousand) meet the leads, not the leads the deals
+won_deals as (
+    select
+        lead_id,
+        date_trunc('month', closed_at) as closed_month,
+        round(amount, 2)::decimal(18, 2) as amount
+    from deals
+    where stage = 'won' and closed_at is not null
 ),
 
 won as (
     select
-        c.mql_month,
-        c.intent,
-        c.fit,
-        date_trunc('month', d.closed_at) as closed_month,
-        sum(round(d.amount, 2)::decimal(18, 2)) as revenue
-    from cohort as c
-    inner join deals as d on d.lead_id = c.lead_id
-    where d.stage = 'won' and d.closed_at is not null
+        date_trunc('month', l.mql_at) as mql_month,
+        case when l.intent is null or l.fit is null then 'unknown' else l.intent end as intent,
+        case when l.intent is null or l.fit is null then 'unknown' else l.fit end as fit,
+        d.closed_month,
+        sum(d.amount) as revenue
+    from won_deals as d
+    inner join leads as l on l.lead_id = d.lead_id
+    where l.mql_at >= $first_start and l.mql_at < $last_end
     group by all
 ),
 

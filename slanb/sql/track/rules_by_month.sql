@@ -99,25 +99,35 @@ started as (
     where l.mql_at >= $reach_from and l.mql_at < $reach_end
 ),
 
--- each deadline's month, when it is a month of the lead's group that reads the lead
-due as (
+-- each deadline's month, when it is a month of the lead's group that reads the lead: found by its
+-- position in $cutoffs (i), so the months (a few rows) are the side every lead is looked up in
+positions as (
     select
         s.* exclude (touch_span, cadence_span),
         s.started_at + s.touch_span as touch_deadline,
         s.started_at + s.cadence_span as cadence_deadline,
-        t.i as touch_i,
-        c.i as cadence_i
+        list_position($cutoffs::timestamp[], date_trunc('month', s.started_at + s.touch_span))
+            as touch_at,
+        list_position($cutoffs::timestamp[], date_trunc('month', s.started_at + s.cadence_span))
+            as cadence_at
     from started as s
+),
+
+due as (
+    select
+        p.* exclude (touch_at, cadence_at),
+        t.i as touch_i,
+        c.i as cadence_i,
+        t.as_of as touch_as_of,
+        c.as_of as cadence_as_of,
+        c.cadence_calls,
+        coalesce(t.month = $detail_month, false) as touch_detail,
+        coalesce(c.month = $detail_month, false) as cadence_detail
+    from positions as p
     left join months as t
-        on
-            t.g = s.g
-            and t.cutoff = date_trunc('month', s.started_at + s.touch_span)
-            and s.mql_at >= t.reach_from
+        on t.i = p.touch_at and t.g = p.g and p.mql_at >= t.reach_from
     left join months as c
-        on
-            c.g = s.g
-            and c.cutoff = date_trunc('month', s.started_at + s.cadence_span)
-            and s.mql_at >= c.reach_from
+        on c.i = p.cadence_at and c.g = p.g and p.mql_at >= c.reach_from
 ),
 
 judged_leads as materialized (
@@ -128,16 +138,20 @@ judged_leads as materialized (
     where touch_i is not null or cadence_i is not null
 ),
 
+kind_bits as (
+    select
+        unnest($kinds::varchar[]) as kind,
+        1::bigint << unnest(range(len($kinds::varchar[]))) as bit
+),
+
 acts as (
     select
-        lead_id,
-        occurred_at,
-        1::bigint << (list_position($kinds::varchar[], kind) - 1) as bit
-    from activities
-    where
-        list_contains($kinds::varchar[], kind)
-        and occurred_at >= $reach_from
-        and occurred_at < $reach_end
+        a.lead_id,
+        a.occurred_at,
+        b.bit
+    from activities as a
+    inner join kind_bits as b on b.kind = a.kind
+    where a.occurred_at >= $reach_from and a.occurred_at < $reach_end
 ),
 
 worked as (
@@ -163,10 +177,9 @@ deal_in_window as (
 away as (
     select distinct m.k
     from judged_leads as m
-    inner join months as t on t.i = m.touch_i
     inner join time_off as o on o.rep_id = m.owner_id
     where
-        t.month = $detail_month
+        m.touch_detail
         and o.starts_at <= m.started_at
         and m.started_at < o.ends_at
         and o.rep_id in (select rep_id from reps)
@@ -180,29 +193,27 @@ verdicts as materialized (
         m.touch_i,
         m.cadence_i,
         -- the first touch up to the touch month's as_of (a later one is not known yet there)
-        case when w.first_touch_at <= t.as_of then w.first_touch_at end as first_touch_at,
+        case when w.first_touch_at <= m.touch_as_of then w.first_touch_at end as first_touch_at,
         case
             when m.touch_i is null then null
-            when m.touch_deadline > t.as_of then 'pending'
+            when m.touch_deadline > m.touch_as_of then 'pending'
             when w.first_touch_at <= m.touch_deadline then 'met'
             else 'breached'
         end as first_touch,
         case
             when m.cadence_i is null then null
-            when m.cadence_deadline > c.as_of then 'pending'
+            when m.cadence_deadline > m.cadence_as_of then 'pending'
             when d.k is not null then 'excluded'
-            when coalesce(w.touches, 0) >= c.cadence_calls then 'met'
+            when coalesce(w.touches, 0) >= m.cadence_calls then 'met'
             else 'breached'
         end as cadence,
         o.k is not null as owner_away,
-        t.month = $detail_month as touch_detail,
-        c.month = $detail_month as cadence_detail,
+        m.touch_detail,
+        m.cadence_detail,
         m.mql_at,
         m.assigned_at,
         m.started_at
     from judged_leads as m
-    left join months as t on t.i = m.touch_i
-    left join months as c on c.i = m.cadence_i
     left join worked as w on w.k = m.k
     left join deal_in_window as d on d.k = m.k
     left join away as o on o.k = m.k

@@ -88,34 +88,52 @@ won as (
 timed as (
     select
         s.*,
-        f.first_touch_at,
-        coalesce(
-            c.before_us + least(epoch_us(s.started_at) - epoch_us(c.starts_at), c.length_us), 0
-        ) as w_start
+        f.first_touch_at
     from sample as s
     left join first_touch as f on f.lead_id = s.lead_id
+),
+
+-- On the calendar clock the hours are the clock's difference: the working calendar is not read
+-- (its two ASOF joins would sort the whole sample, even against an empty table).
+calendar_hours as (
+    select
+        * exclude (cal_key, started_at),
+        (epoch_us(first_touch_at) - epoch_us(started_at)) / 3600000000.0 as hours
+    from timed
+    where $sla_clock <> 'working'
+),
+
+working_start as (
+    select
+        t.*,
+        coalesce(
+            c.before_us + least(epoch_us(t.started_at) - epoch_us(c.starts_at), c.length_us), 0
+        ) as w_start
+    from timed as t
     asof left join working_calendar as c
-        on c.rep_key = s.cal_key and s.started_at >= c.starts_at
+        on c.rep_key = t.cal_key and t.started_at >= c.starts_at
+    where $sla_clock = 'working'
+),
+
+working_hours as (
+    select
+        t.* exclude (cal_key, started_at, w_start),
+        (
+            coalesce(
+                c.before_us + least(epoch_us(t.first_touch_at) - epoch_us(c.starts_at), c.length_us),
+                0
+            )
+            - t.w_start
+        ) / 3600000000.0 as hours
+    from working_start as t
+    asof left join working_calendar as c
+        on c.rep_key = t.cal_key and t.first_touch_at >= c.starts_at
 ),
 
 hours as (
-    select
-        t.* exclude (w_start),
-        case
-            when $sla_clock = 'working'
-                then (
-                    coalesce(
-                        c.before_us
-                        + least(epoch_us(t.first_touch_at) - epoch_us(c.starts_at), c.length_us),
-                        0
-                    )
-                    - t.w_start
-                ) / 3600000000.0
-            else (epoch_us(t.first_touch_at) - epoch_us(t.started_at)) / 3600000000.0
-        end as hours
-    from timed as t
-    asof left join working_calendar as c
-        on c.rep_key = t.cal_key and t.first_touch_at >= c.starts_at
+    select * from calendar_hours
+    union all
+    select * from working_hours
 ),
 
 banded as (
