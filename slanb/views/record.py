@@ -13,7 +13,7 @@ from IPython.display import HTML, Markdown
 from slanb.engine.month import SlaMonth
 from slanb.months import month_label
 from slanb.views.format import count, dollars, share
-from slanb.views.sentences import basis_sentence, record_headline
+from slanb.views.sentences import basis_sentence, record_headline, record_year_to_date
 from slanb.views.tables import Column, esc, markdown, table, tracking_block
 from slanb.views.theme import MUTED
 
@@ -109,17 +109,8 @@ def summary_section(sla: SlaMonth) -> HTML:
     from slanb.views import pages
 
     text = record_headline(sla) or "The record holds no complete month yet."
-    y = sla.record.year_to_date if sla.record is not None else {}
-    ytd = ""
-    if y.get("months"):
-        ytd = (
-            f"<p>Year to date ({esc(month_label(y['first_month']))} to "
-            f"{esc(month_label(y['last_month']))}): {_n(y['mqls'])} of {_n(y['goal_mqls'])} MQLs "
-            f"({_pct(y['attainment'])}), {_money(y['lead_value'])} of "
-            f"{_money(y['lead_value_goal'])} lead value ({_pct(y['lead_value_attainment'])}); "
-            f"first touch on time {_pct(y['touch_share'])}, cadence kept "
-            f"{_pct(y['cadence_share'])}.</p>"
-        )
+    ytd = record_year_to_date(sla)
+    ytd = f"<p>{esc(ytd)}</p>" if ytd else ""
     link = f'<a href="{pages.html(pages.RECORD)}">the record, month by month (step 7)</a>'
     return tracking_block(
         f'<p class="slanb-headline">{esc(text)}</p>{ytd}<p>{esc(basis_sentence(sla))} '

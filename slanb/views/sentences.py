@@ -543,6 +543,54 @@ def record_headline(sla: SlaMonth) -> str | None:
     return sentence(f"{market}; {sales}")
 
 
+def record_year_to_date(sla: SlaMonth) -> str | None:
+    """The record's year to date in a sentence, or None when it holds no month of M's year.
+
+    ``Year to date (January 2026 to November 2026): 5,437 of 4,672 MQLs (116%), $373,786 of
+    $330,000 lead value (113%); first touch on time 92%, cadence kept 77%.`` Months without a goal
+    (a segment no ``revenue_goal`` entry names) say so instead of dashes: ``… 107 MQLs delivered;
+    no goal was set for the unassigned leads, so there is nothing to attain; …``.
+    """
+    y = sla.record.year_to_date if sla.record is not None else {}
+    if not y.get("months"):
+        return None
+    first, last = month_label(y["first_month"]), month_label(y["last_month"])
+    span = first if first == last else f"{first} to {last}"
+    if y["goal_mqls"] is None:
+        marketing = (
+            f"{count(y['mqls'], 'MQL')} delivered; no goal was set for {goal_owner(sla.params)}, "
+            "so there is nothing to attain"
+        )
+    else:
+        marketing = f"{count(y['mqls'])} of {count(y['goal_mqls'], 'MQL')}" + (
+            f" ({share(y['attainment'])})" if y["attainment"] is not None else ""
+        )
+        if y["lead_value_goal"] is not None and y["lead_value"] is not None:
+            marketing += (
+                f", {dollars(y['lead_value'])} of {dollars(y['lead_value_goal'])} lead value"
+                + (
+                    f" ({share(y['lead_value_attainment'])})"
+                    if y["lead_value_attainment"] is not None
+                    else ""
+                )
+            )
+    rules = [
+        f"{what} {share(y[key])}" if y[key] is not None else f"no {none} deadline was judged"
+        for what, key, none in (
+            ("first touch on time", "touch_share", "first-touch"),
+            ("cadence kept", "cadence_share", "cadence"),
+        )
+    ]
+    return sentence(f"Year to date ({span}): {marketing}; {', '.join(rules)}")
+
+
+def goal_owner(params: Params) -> str:
+    """Whose goal a sentence names: :func:`unit_name`, and for ``unassigned`` its leads."""
+    if params.segment_by and params.segment == UNASSIGNED:
+        return "the unassigned leads"
+    return unit_name(params)
+
+
 def record_line(sla: SlaMonth) -> str:
     """``MQL goal met 2 of 12 months · first touch 95%`` (the report index's line for the record)."""
     r = sla.record

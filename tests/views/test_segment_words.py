@@ -1,0 +1,71 @@
+"""What a team's pages and the company page say (tests/fixtures/teams_example.py, by hand).
+
+The teams example: mid_market and smb have revenue goals; ``unassigned`` (U1, no owner, one
+September MQL, nothing won) has none, since ``revenue_goal`` does not name it.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+import slanb
+from slanb.params import Params
+from slanb.views import sentences
+from tests.fixtures import teams_example
+
+
+@pytest.fixture
+def teams(history):
+    db = history(teams_example.tables(), exported_at="2026-11-01T00:00:00")
+    return Params.from_mapping({**teams_example.PARAMS, "db": str(db)})
+
+
+def _with_year(params: Params, **year) -> SimpleNamespace:
+    base = {
+        "first_month": "2026-01",
+        "last_month": "2026-11",
+        "months": 11,
+        "goal_mqls": 4672,
+        "mqls": 5437,
+        "attainment": 1.1637,
+        "lead_value_goal": 330_000.0,
+        "lead_value": 373_786.4,
+        "lead_value_attainment": 1.1327,
+        "touch_share": 0.9204,
+        "cadence_share": 0.7731,
+    }
+    return SimpleNamespace(params=params, record=SimpleNamespace(year_to_date=base | year))
+
+
+def test_the_year_to_date_of_a_segment_without_a_goal_says_so_instead_of_dashes(teams):
+    """unassigned: U1 in September, none in October: 1 MQL in 2026 so far; no goal; its one
+    first touch and one cadence were judged and not met (no one owns the lead): 0% each."""
+    sla = slanb.compute(teams.replace(segment="unassigned"))
+    text = sentences.record_year_to_date(sla)
+    assert text == (
+        "Year to date (September 2026 to October 2026): 1 MQL delivered; no goal was set for the "
+        "unassigned leads, so there is nothing to attain; first touch on time 0%, cadence kept 0%."
+    )
+    assert "–" not in text and "n/a" not in text
+
+
+def test_the_year_to_date_with_goals_gives_both_attainments():
+    """The demo's smb team: 5,437 of 4,672 MQLs = 116%; $373,786 of $330,000 = 113%."""
+    text = sentences.record_year_to_date(_with_year(Params()))
+    assert text == (
+        "Year to date (January 2026 to November 2026): 5,437 of 4,672 MQLs (116%), $373,786 of "
+        "$330,000 lead value (113%); first touch on time 92%, cadence kept 77%."
+    )
+
+
+def test_the_year_to_date_names_the_company_and_a_rule_with_nothing_judged():
+    """No goal for the company in these months, and no cadence deadline judged."""
+    sla = _with_year(Params(), goal_mqls=None, attainment=None, cadence_share=None,
+                     first_month="2026-11", mqls=107)  # fmt: skip
+    assert sentences.record_year_to_date(sla) == (
+        "Year to date (November 2026): 107 MQLs delivered; no goal was set for the company, so "
+        "there is nothing to attain; first touch on time 92%, no cadence deadline was judged."
+    )
+    assert sentences.record_year_to_date(_with_year(Params(), months=0)) is None
