@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from slanb.engine.rollup import Rollup
+from slanb.engine.segments import UNASSIGNED
 from slanb.views.format import count, count_or_dash, percent, usd
 from slanb.views.sentences import (
     dashboard_reasons,
@@ -18,6 +19,7 @@ from slanb.views.sentences import (
     rollup_note,
     rollup_versus_company,
     segments_word,
+    unassigned_note,
 )
 from slanb.views.tables import esc
 from slanb.views.theme import SLATE, VERDICT_COLORS, VERDICT_WORDS
@@ -104,6 +106,21 @@ def dashboard_by_segment(roll: Rollup, href: Callable[[str], str]) -> str:
     return "".join(parts)
 
 
+def company_messages(roll: Rollup) -> list[str]:
+    """The company page's notes: each segment's, ``unassigned``'s as one note on what to do.
+
+    Without a goal of its own, the unassigned segment's notes (no won revenue, no revenue goal, no
+    reps) all follow from its leads being in no team; its own pages keep each one.
+    """
+    out = []
+    for s in roll.segments:
+        if s.segment == UNASSIGNED and s.line["revenue_goal"] is None:
+            out.append(f"{s.segment}: {unassigned_note(roll, s)}")
+            continue
+        out.extend(f"{s.segment}: {m}" for m in s.sla.basis.messages)
+    return out
+
+
 def company_body(roll: Rollup, href: Callable[[str], str]) -> dict[str, str]:
     """Everything the company page states, as HTML and text pieces for its template."""
     return {
@@ -112,7 +129,7 @@ def company_body(roll: Rollup, href: Callable[[str], str]) -> dict[str, str]:
         "goals": goals_table(roll, href),
         "dashboard": dashboard_by_segment(roll, href),
         "word": segments_word(roll.segment_by, 1),
-        "messages": list(roll.messages),
+        "messages": company_messages(roll),
     }
 
 

@@ -1023,6 +1023,36 @@ def rollup_versus_company(roll: Any) -> str:
     )
 
 
+def unassigned_note(roll: Any, segment: Any) -> str:
+    """The company page's one note for the ``unassigned`` segment: what it is and what to do.
+
+    Replaces the three or four notes its plan raises (no won revenue, no revenue goal, no reps),
+    each true of leads no rule places in a team, and each a consequence of that one fact.
+    """
+    word = segments_word(roll.segment_by, 1)
+    line = segment.line
+    sample = segment.sla.plan.revenue_per_mql.mqls
+    counts = [f"{count(sample)} in the sample"]
+    if line["mqls"] is not None:
+        counts.insert(0, f"{count(line['mqls'])} in {roll.month_label}")
+    if roll.segment_by == "team":
+        why = f"no owner, or an owner with no {word}"
+        fix = (
+            "assign those leads to reps, and every rep to a team (reps.team, or rep_teams for a "
+            "move), in the CRM, then import the export again"
+        )
+    else:
+        why = "leads.segment is empty"
+        fix = (
+            "fill the column the mapping's segment: names for those leads in the CRM, then "
+            "import the export again"
+        )
+    return sentence(
+        f"MQLs in no {word} ({why}): {', '.join(counts)}. They count in what was delivered, but "
+        f"have no goal, revenue per MQL or reps of their own; to count them for a {word}, {fix}"
+    )
+
+
 def dashboard_reasons(late: int, short: int) -> str:
     """``2 late first touches, 9 short cadences`` (a reason that is 0 is left out)."""
     parts = []

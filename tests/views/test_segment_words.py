@@ -69,3 +69,18 @@ def test_the_year_to_date_names_the_company_and_a_rule_with_nothing_judged():
         "there is nothing to attain; first touch on time 92%, no cadence deadline was judged."
     )
     assert sentences.record_year_to_date(_with_year(Params(), months=0)) is None
+
+
+def test_the_unassigned_note_by_segment_says_to_fill_leads_segment():
+    """The demo's shape: 5 MQLs in November 2026, 115 in the sample, segment_by: segment."""
+    roll = SimpleNamespace(segment_by="segment", month_label="November 2026")
+    seg = SimpleNamespace(
+        line={"mqls": 5},
+        sla=SimpleNamespace(plan=SimpleNamespace(revenue_per_mql=SimpleNamespace(mqls=115))),
+    )
+    assert sentences.unassigned_note(roll, seg) == (
+        "MQLs in no segment (leads.segment is empty): 5 in November 2026, 115 in the sample. "
+        "They count in what was delivered, but have no goal, revenue per MQL or reps of their "
+        "own; to count them for a segment, fill the column the mapping's segment: names for "
+        "those leads in the CRM, then import the export again."
+    )
