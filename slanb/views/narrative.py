@@ -38,6 +38,7 @@ from slanb.views.sentences import (
     goal_headline,
     goal_range_sentence,
     maturity_sentence,
+    page_intro,
     sample_maturity_sentence,
     unit_name,
     value_range_sentence,
@@ -277,6 +278,16 @@ def funnel_table(sla: SlaMonth) -> HTML:
             Column("rate", "Share of MQLs", rate, numeric=True),
         ],
     )
+
+
+def summary_intro(sla: SlaMonth) -> Markdown:
+    """The summary page's paragraph under its title: what it answers, and whose SLA it is."""
+    return markdown(page_intro(sla.params, "summary"))
+
+
+def target_intro(sla: SlaMonth) -> Markdown:
+    """Step 3's paragraph under its title: whose revenue goal the target comes from."""
+    return markdown(page_intro(sla.params, "target"))
 
 
 def target_summary(sla: SlaMonth) -> Markdown:

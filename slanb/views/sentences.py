@@ -21,6 +21,7 @@ from slanb.params import Params
 from slanb.store.ledger import Commitment
 from slanb.views import pages
 from slanb.views.format import (
+    capital,
     count,
     day,
     dollars,
@@ -945,6 +946,57 @@ def unit_name(params: Params) -> str:
         return "the company"
     word = "team" if params.segment_by == "team" else "segment"
     return f"the {params.segment} {word}"
+
+
+def possessive(name: str) -> str:
+    """``the smb team's``; ``the unassigned leads'``."""
+    return f"{name}'" if name.endswith("s") else f"{name}'s"
+
+
+def _members(params: Params) -> str:
+    """Which MQLs a segment's pages count, in a reader's words."""
+    word = "team" if params.segment_by == "team" else "segment"
+    if params.segment == UNASSIGNED:
+        return (
+            "the leads with no owner, or an owner with no team"
+            if word == "team"
+            else "the leads with no segment"
+        )
+    if word == "team":
+        return "the leads its reps owned when each became an MQL"
+    return f"the leads whose segment is {params.segment}"
+
+
+def page_intro(params: Params, page: str) -> str:
+    """The paragraph under a page's title that names whose SLA it is (``summary``, ``target``).
+
+    The company's pages say "the company's revenue goal"; a team's say the team's, and what
+    its numbers are made of.
+    """
+    whose = possessive(goal_owner(params))
+    if page == "target":
+        return (
+            f"How much revenue must marketing source this month? {capital(whose)} revenue goal "
+            "for the month, times the share of it that marketing is expected to source."
+        )
+    text = (
+        f"What must marketing deliver to sales this month, and can it? The goal is backed out of "
+        f"{whose} revenue goal and what an MQL has been worth in the past, then checked against "
+        "recent MQL volume. Then both sides are held to the agreement: did marketing deliver, "
+        "and did sales work every MQL in time? Each step has its own page in this report; step "
+        "6, the scorecard, tracks the month, and step 7 keeps the record of every month."
+    )
+    if params.segment == UNASSIGNED and params.segment_by:
+        word = segments_word(params.segment_by, 1)
+        text += (
+            f" Every number here is that of {_members(params)}, which no rule places in a {word}."
+        )
+    elif params.segment_by and params.segment:
+        text += (
+            f" Every number here is {possessive(unit_name(params))} own: its MQLs "
+            f"({_members(params)}), what they are worth, its goal and its reps."
+        )
+    return text
 
 
 def unit_title(params: Params) -> str:

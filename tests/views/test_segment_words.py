@@ -84,3 +84,46 @@ def test_the_unassigned_note_by_segment_says_to_fill_leads_segment():
         "own; to count them for a segment, fill the column the mapping's segment: names for "
         "those leads in the CRM, then import the export again."
     )
+
+
+def test_a_teams_pages_say_the_teams_revenue_goal_and_the_companys_the_companys():
+    team = Params(segment_by="team", segment="smb")
+    assert sentences.page_intro(team, "target") == (
+        "How much revenue must marketing source this month? The smb team's revenue goal for the "
+        "month, times the share of it that marketing is expected to source."
+    )
+    summary = sentences.page_intro(team, "summary")
+    assert "backed out of the smb team's revenue goal" in summary
+    assert summary.endswith(
+        "Every number here is the smb team's own: its MQLs (the leads its reps owned when each "
+        "became an MQL), what they are worth, its goal and its reps."
+    )
+    assert "company" not in summary
+    company = sentences.page_intro(Params(), "summary")
+    assert "backed out of the company's revenue goal" in company
+    assert "step 6, the scorecard, tracks the month, and step 7 keeps the record" in company
+    assert "Every number here" not in company
+    europe = Params(segment_by="segment", segment="europe")
+    assert "(the leads whose segment is europe)" in sentences.page_intro(europe, "summary")
+
+
+def test_the_unassigned_pages_say_whose_leads_they_are():
+    p = Params(segment_by="team", segment="unassigned")
+    assert sentences.page_intro(p, "target").startswith(
+        "How much revenue must marketing source this month? The unassigned leads' revenue goal"
+    )
+    assert sentences.page_intro(p, "summary").endswith(
+        "Every number here is that of the leads with no owner, or an owner with no team, which "
+        "no rule places in a team."
+    )
+
+
+def test_the_revenue_split_chart_is_titled_with_whose_goal_it_is():
+    from slanb.views import charts
+
+    team = charts.revenue_split(40_000, 30_000, params=Params(segment_by="team", segment="smb"))
+    assert team.to_dict()["title"] == "The smb team's goal and marketing's part"
+    assert charts.revenue_split(100_000, 75_000).to_dict()["title"] == (
+        "The company's goal and marketing's part"
+    )
+    assert "The rest of the goal" in str(team.to_dict())
