@@ -27,6 +27,7 @@ from slanb.views.format import (
     months_span,
     percent,
     segment,
+    segment_label,
     sentence,
     usd,
     whole,
@@ -312,7 +313,7 @@ def goal_schedule(params: Params) -> HTML:
     if by_segment_keys(goal):  # the company's: each segment's goal (a segment without one: none)
         own = {params.segment: goal.get(params.segment)} if params.segment else goal
         rows = [
-            {"month": f"{name}, {label}", "goal": v}
+            {"month": f"{segment_label(name, params.segment_labels)}, {label}", "goal": v}
             for name, value in own.items()
             for label, v in _goal_rows(value)
         ]
@@ -443,6 +444,7 @@ PARAM_LABELS = {
     "company_holidays": "Company days off",
     "segment_by": "One SLA per",
     "segment": "Segment",
+    "segment_labels": "Segment labels",
 }
 
 

@@ -16,6 +16,7 @@ from slanb.views.format import count, count_or_dash, percent, usd
 from slanb.views.sentences import (
     dashboard_reasons,
     rollup_headline,
+    rollup_label,
     rollup_note,
     rollup_versus_company,
     segments_word,
@@ -72,7 +73,9 @@ def goals_table(roll: Rollup, href: Callable[[str], str]) -> str:
     for s in roll.segments:
         line = s.line
         cells = "".join(f'<td class="{cls}">{fmt(line)}</td>' for _, cls, fmt in _COLUMNS)
-        name = f'<a href="{esc(href(s.segment))}index.html">{esc(s.segment)}</a>'
+        name = (
+            f'<a href="{esc(href(s.segment))}index.html">{esc(rollup_label(roll, s.segment))}</a>'
+        )
         rows.append(f"<tr><td>{name}</td>{cells}</tr>")
     total = {**roll.total, "revenue_per_mql": None, "verdict": None}
     cells = "".join(f'<td class="{cls}">{fmt(total)}</td>' for _, cls, fmt in _COLUMNS)
@@ -93,7 +96,8 @@ def dashboard_by_segment(roll: Rollup, href: Callable[[str], str]) -> str:
         if t is None:
             continue
         rows = t.dashboard.to_dicts()
-        link = f'<a href="{esc(href(s.segment))}06_sla_scorecard.html">{esc(s.segment)}</a>'
+        label = esc(rollup_label(roll, s.segment))
+        link = f'<a href="{esc(href(s.segment))}06_sla_scorecard.html">{label}</a>'
         if not rows:
             parts.append(f"<h3>{link}</h3><p>No rep is on the dashboard.</p>")
             continue
@@ -115,9 +119,9 @@ def company_messages(roll: Rollup) -> list[str]:
     out = []
     for s in roll.segments:
         if s.segment == UNASSIGNED and s.line["revenue_goal"] is None:
-            out.append(f"{s.segment}: {unassigned_note(roll, s)}")
+            out.append(f"{rollup_label(roll, s.segment)}: {unassigned_note(roll, s)}")
             continue
-        out.extend(f"{s.segment}: {m}" for m in s.sla.basis.messages)
+        out.extend(f"{rollup_label(roll, s.segment)}: {m}" for m in s.sla.basis.messages)
     return out
 
 
@@ -137,7 +141,7 @@ def segment_links(roll: Rollup, href: Callable[[str], str], company: str) -> str
     """The index's block linking the company page and each segment's pages."""
     word = segments_word(roll.segment_by, 1)
     items = "".join(
-        f'<li><a href="{esc(href(s.segment))}index.html">{esc(s.segment)}</a>: '
+        f'<li><a href="{esc(href(s.segment))}index.html">{esc(rollup_label(roll, s.segment))}</a>: '
         + (
             f"{count(s.line['goal_mqls'])} MQL goal, "
             if s.line["goal_mqls"] is not None
@@ -161,7 +165,8 @@ def back_links(roll: Rollup, segment: str, company: str) -> str:
     word = segments_word(roll.segment_by, 1)
     return (
         "<style>.back a { color: #2f6fbd; text-decoration: none; }</style>"
-        f'<p class="run back">{esc(word.capitalize())} {esc(segment)} of the company\'s report: '
+        f'<p class="run back">{esc(word.capitalize())} {esc(rollup_label(roll, segment))} of the '
+        "company's report: "
         f'<a href="../{esc(company)}">the company page</a> · '
         '<a href="../index.html">the company as one SLA</a></p>'
     )

@@ -31,6 +31,7 @@ from slanb.views.format import (
     months_span,
     percent,
     plural,
+    segment_label,
     sentence,
     share,
     touches,
@@ -941,11 +942,11 @@ def speed_to_lead_clock(sla: SlaMonth) -> str:
 
 # ---- segments: one SLA per team, and the company's roll-up -------------------------------------
 def unit_name(params: Params) -> str:
-    """Whose SLA a run is: ``the company``, ``the smb team``, ``the europe segment``."""
+    """Whose SLA a run is: ``the company``, ``the SMB team``, ``the europe segment`` (labelled)."""
     if not params.segment_by or not params.segment:
         return "the company"
     word = "team" if params.segment_by == "team" else "segment"
-    return f"the {params.segment} {word}"
+    return f"the {segment_label(params.segment, params.segment_labels)} {word}"
 
 
 def possessive(name: str) -> str:
@@ -1004,9 +1005,9 @@ def unit_title(params: Params) -> str:
     if not params.segment_by or not params.segment:
         return "Company"
     word = "team" if params.segment_by == "team" else "segment"
-    if params.segment == UNASSIGNED:
+    if params.segment == UNASSIGNED and UNASSIGNED not in params.segment_labels:
         return f"Unassigned (no {word})"
-    return f"{word.capitalize()} {params.segment}"
+    return f"{word.capitalize()} {segment_label(params.segment, params.segment_labels)}"
 
 
 def report_title(params: Params) -> str:
@@ -1015,6 +1016,12 @@ def report_title(params: Params) -> str:
     if params.segment_by and params.segment:
         return f"{title} · {unit_title(params)}"
     return title
+
+
+def rollup_label(roll: Any, segment: str) -> str:
+    """A segment's name on the company page and the index: its label, else its id."""
+    labels = roll.segments[0].sla.params.segment_labels if roll.segments else {}
+    return segment_label(segment, labels)
 
 
 def segments_word(segment_by: str, n: int = 2) -> str:
@@ -1036,7 +1043,7 @@ def rollup_headline(roll: Any) -> str:
     whose = (
         f"its {count(n)} {segments_word(roll.segment_by, n)}' goals"
         if n != 1
-        else f"the {with_goal[0]} {segments_word(roll.segment_by, 1)}'s goal"
+        else f"the {rollup_label(roll, with_goal[0])} {segments_word(roll.segment_by, 1)}'s goal"
     )
     head = f"{roll.month_label}: the company's goal is {goal}, the sum of {whose}"
     if not roll.tracked or t["mqls"] is None:

@@ -127,3 +127,91 @@ def test_the_revenue_split_chart_is_titled_with_whose_goal_it_is():
         "The company's goal and marketing's part"
     )
     assert "The rest of the goal" in str(team.to_dict())
+
+
+LABELS = {"mid_market": "Mid-market", "smb": "SMB"}
+
+
+@pytest.fixture
+def labelled(teams):
+    return teams.replace(segment_labels=LABELS)
+
+
+def test_a_segment_is_named_by_its_label_and_without_one_by_its_id():
+    p = Params(segment_by="team", segment="smb", segment_labels=LABELS)
+    assert (sentences.unit_name(p), sentences.unit_title(p)) == ("the SMB team", "Team SMB")
+    assert sentences.report_title(p) == "Marketing-to-Sales SLA · Team SMB"
+    other = p.replace(segment="enterprise")
+    assert (sentences.unit_name(other), sentences.unit_title(other)) == (
+        "the enterprise team",
+        "Team enterprise",
+    )
+    none = p.replace(segment="unassigned")
+    assert sentences.unit_title(none) == "Unassigned (no team)"
+    named = none.replace(segment_labels={"unassigned": "No team yet"})
+    assert sentences.unit_title(named) == "Team No team yet"
+
+
+def test_segment_labels_are_checked_and_trimmed():
+    from slanb.errors import SlanbError
+
+    p = Params.from_mapping({"segment_labels": {" smb ": " SMB "}, "segment_by": "team"})
+    assert p.segment_labels == {"smb": "SMB"}
+    assert Params.from_mapping({"segment_labels": None}).segment_labels == {}
+    with pytest.raises(SlanbError, match=r"parameter segment_labels must be a mapping"):
+        Params.from_mapping({"segment_labels": "SMB"})
+    with pytest.raises(SlanbError, match=r"the label of 'smb' must be a non-empty text"):
+        Params.from_mapping({"segment_labels": {"smb": ""}})
+
+
+def test_the_company_page_and_the_index_name_the_teams_by_their_labels(labelled):
+    """Same numbers as tests/views/test_rollup.py; only the names change."""
+    from slanb.engine.rollup import compute_rollup
+    from slanb.publish.segments import segment_href
+    from slanb.views import rollup as views
+
+    roll = compute_rollup(labelled)
+    table = views.goals_table(roll, segment_href)
+    assert 'href="mid_market/index.html">Mid-market</a>' in table
+    assert 'href="smb/index.html">SMB</a>' in table
+    assert 'href="unassigned/index.html">unassigned</a>' in table  # no label: the id
+    assert ">mid_market<" not in table and ">smb<" not in table
+    board = views.dashboard_by_segment(roll, segment_href)
+    assert 'href="smb/06_sla_scorecard.html">SMB</a>' in board
+    links = views.segment_links(roll, segment_href, "company.html")
+    assert ">Mid-market</a>: 15 MQL goal, 3 delivered" in links
+    assert ">SMB</a>: 38 MQL goal, 4 delivered" in links
+    assert "Team SMB of the company" in views.back_links(roll, "smb", "company.html")
+    notes = views.company_messages(roll)
+    assert notes[0].startswith("Mid-market: Only 2 month(s)") and notes[1].startswith("SMB: ")
+
+
+def test_the_headline_of_one_team_with_a_goal_names_its_label(labelled):
+    from slanb.engine.rollup import compute_rollup
+
+    one = labelled.replace(revenue_goal={"smb": 6_000})
+    assert sentences.rollup_headline(compute_rollup(one)).startswith(
+        "October 2026: the company's goal is 38 MQLs ($4,500 of lead value), the sum of the SMB "
+        "team's goal"
+    )
+
+
+def test_a_teams_mail_and_pages_name_the_team_by_its_label(labelled):
+    import json
+
+    from slanb.publish import email
+
+    p = labelled.replace(segment="smb")
+    s = sentences.summary(slanb.compute(p)) | {"params": p.to_dict()}
+    body = email.render(json.loads(json.dumps(s)), attachments=[])
+    assert body.title == "Marketing-to-Sales SLA · Team SMB · October 2026"
+    message = email.message(body, to="ana@example.com", groups=("smb",), mail_from="a@b.c")
+    assert message["Subject"] == "SLA report — Team SMB, October 2026"
+    assert "backed out of the SMB team's revenue goal" in sentences.page_intro(p, "summary")
+
+
+def test_the_demos_teams_file_labels_both_teams():
+    from slanb.params import load_params
+
+    assert load_params("params/teams.yaml").segment_labels == LABELS
+    assert load_params("params/default.yaml").segment_labels == {}
