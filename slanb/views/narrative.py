@@ -37,9 +37,11 @@ from slanb.views.sentences import (
     chance_sentence,
     cross_check_sentence,
     goal_headline,
+    goal_owner,
     goal_range_sentence,
     maturity_sentence,
     page_intro,
+    possessive,
     sample_maturity_sentence,
     unit_name,
     value_range_sentence,
@@ -283,7 +285,8 @@ def funnel_table(sla: SlaMonth) -> HTML:
 
 def summary_intro(sla: SlaMonth) -> Markdown:
     """The summary page's paragraph under its title: what it answers, and whose SLA it is."""
-    return markdown(page_intro(sla.params, "summary"))
+    goal_set = sla.plan.target.revenue_goal is not None
+    return markdown(page_intro(sla.params, "summary", goal_set=goal_set))
 
 
 def target_intro(sla: SlaMonth) -> Markdown:
@@ -323,9 +326,8 @@ def goal_schedule(params: Params) -> HTML:
             [Column("month", "Segment and month", esc), Column("goal", header, usd, numeric=True)],
         )
     rows = [{"month": capital(label), "goal": v} for label, v in _goal_rows(goal)]
-    return table(
-        rows, [Column("month", "Month", esc), Column("goal", "Company goal", usd, numeric=True)]
-    )
+    header = f"{capital(possessive(goal_owner(params)))} goal"
+    return table(rows, [Column("month", "Month", esc), Column("goal", header, usd, numeric=True)])
 
 
 def _goal_rows(goal: Any) -> list[tuple[str, float | None]]:

@@ -96,9 +96,10 @@ def waterfall_rows(sla: SlaMonth) -> list[dict[str, str]]:
             "step": "3",
             "question": "What must marketing bring in?",
             "number": or_na(t.revenue_target, f"{usd(t.revenue_target)} revenue target"),
-            "how": f"{unit_name(sla.params).removeprefix('the ')} goal {usd(t.revenue_goal)} "
-            "× marketing's share "
-            f"{percent(t.marketing_share)}",
+            "how": f"{unit_name(sla.params).removeprefix('the ')} goal "
+            f"{usd(t.revenue_goal)} × marketing's share {percent(t.marketing_share)}"
+            if t.revenue_goal is not None
+            else f"no revenue goal is set for {goal_owner(sla.params)} this month",
         },
         {
             "step": "4",
@@ -444,6 +445,11 @@ def commitment_story(c: Commitment) -> str:
 def basis_sentence(sla: SlaMonth) -> str:
     """What the month is judged against: its commitment (when and by whom), or the goal now."""
     c, label = sla.commitment, sla.plan.month_label
+    if c is None and sla.plan.goal.mqls is None:
+        return (
+            f"{label} has no commitment in the ledger and no MQL goal could be computed for it "
+            "(see the notes above), so only what was delivered is shown."
+        )
     if c is None:
         return (
             f"{label} has no commitment in the ledger, so it is judged against the goal computed "
@@ -968,7 +974,7 @@ def _members(params: Params) -> str:
     return f"the leads whose segment is {params.segment}"
 
 
-def page_intro(params: Params, page: str) -> str:
+def page_intro(params: Params, page: str, *, goal_set: bool = True) -> str:
     """The paragraph under a page's title that names whose SLA it is (``summary``, ``target``).
 
     The company's pages say "the company's revenue goal"; a team's say the team's, and what
@@ -980,12 +986,18 @@ def page_intro(params: Params, page: str) -> str:
             f"How much revenue must marketing source this month? {capital(whose)} revenue goal "
             "for the month, times the share of it that marketing is expected to source."
         )
+    backed = (
+        f"The goal is backed out of {whose} revenue goal and what an MQL has been worth in the "
+        "past, then checked against recent MQL volume."
+        if goal_set
+        else f"The goal is backed out of a revenue goal, and none is set for {goal_owner(params)} "
+        "this month: these pages show what was delivered and how sales worked it."
+    )
     text = (
-        f"What must marketing deliver to sales this month, and can it? The goal is backed out of "
-        f"{whose} revenue goal and what an MQL has been worth in the past, then checked against "
-        "recent MQL volume. Then both sides are held to the agreement: did marketing deliver, "
-        "and did sales work every MQL in time? Each step has its own page in this report; step "
-        "6, the scorecard, tracks the month, and step 7 keeps the record of every month."
+        f"What must marketing deliver to sales this month, and can it? {backed} Then both sides "
+        "are held to the agreement: did marketing deliver, and did sales work every MQL in time? "
+        "Each step has its own page in this report; step 6, the scorecard, tracks the month, and "
+        "step 7 keeps the record of every month."
     )
     if params.segment == UNASSIGNED and params.segment_by:
         word = segments_word(params.segment_by, 1)

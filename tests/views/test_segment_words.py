@@ -6,13 +6,14 @@ September MQL, nothing won) has none, since ``revenue_goal`` does not name it.
 
 from __future__ import annotations
 
+from html import unescape
 from types import SimpleNamespace
 
 import pytest
 
 import slanb
 from slanb.params import Params
-from slanb.views import sentences
+from slanb.views import narrative, sentences
 from tests.fixtures import teams_example
 
 
@@ -215,3 +216,30 @@ def test_the_demos_teams_file_labels_both_teams():
 
     assert load_params("params/teams.yaml").segment_labels == LABELS
     assert load_params("params/default.yaml").segment_labels == {}
+
+
+def test_the_unassigned_summary_says_there_is_no_goal_and_what_the_page_shows(teams):
+    """unassigned has no revenue goal: its summary and its step-3 row say so, its basis too."""
+    sla = slanb.compute(teams.replace(segment="unassigned"))
+    shown = narrative.summary_intro(sla).data
+    assert (
+        "The goal is backed out of a revenue goal, and none is set for the unassigned leads this "
+        "month: these pages show what was delivered and how sales worked it." in shown
+    )
+    step3 = sentences.waterfall_rows(sla)[2]
+    assert (step3["number"], step3["how"]) == (
+        "n/a",
+        "no revenue goal is set for the unassigned leads this month",
+    )
+    assert sentences.basis_sentence(sla) == (
+        "October 2026 has no commitment in the ledger and no MQL goal could be computed for it "
+        "(see the notes above), so only what was delivered is shown."
+    )
+
+
+def test_step_3_names_whose_goal_the_table_and_the_rows_show(labelled):
+    smb = slanb.compute(labelled.replace(segment="smb"))
+    assert "The SMB team's goal</th>" in unescape(narrative.goal_schedule(smb.params).data)
+    assert sentences.waterfall_rows(smb)[2]["how"] == "SMB team goal $6,000 × marketing's share 75%"
+    company = slanb.compute(Params(db=labelled.db, month="2026-10", lookback_months=2))
+    assert "The company's goal</th>" in unescape(narrative.goal_schedule(company.params).data)
