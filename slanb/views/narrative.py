@@ -420,7 +420,7 @@ def cross_check_table(sla: SlaMonth) -> HTML:
 PARAM_LABELS = {
     "db": "History file",
     "month": "SLA month",
-    "revenue_goal": "Company revenue goal",
+    "revenue_goal": "Revenue goal",
     "marketing_share": "Marketing's share",
     "lookback_months": "Months in the sample",
     "maturity_months": "Recent months left out",

@@ -243,3 +243,12 @@ def test_step_3_names_whose_goal_the_table_and_the_rows_show(labelled):
     assert sentences.waterfall_rows(smb)[2]["how"] == "SMB team goal $6,000 × marketing's share 75%"
     company = slanb.compute(Params(db=labelled.db, month="2026-10", lookback_months=2))
     assert "The company's goal</th>" in unescape(narrative.goal_schedule(company.params).data)
+
+
+def test_the_parameters_block_of_a_teams_page_does_not_call_its_goal_the_companys(labelled):
+    rows = {r["key"]: r for r in narrative.parameter_rows(labelled.replace(segment="smb"))}
+    assert (rows["revenue_goal"]["name"], rows["revenue_goal"]["value"]) == (
+        "Revenue goal",
+        "mid_market: $40,000; smb: $6,000",
+    )
+    assert rows["segment_labels"]["value"] == "mid_market: Mid-market; smb: SMB"
