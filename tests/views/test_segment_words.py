@@ -252,3 +252,20 @@ def test_the_parameters_block_of_a_teams_page_does_not_call_its_goal_the_company
         "mid_market: $40,000; smb: $6,000",
     )
     assert rows["segment_labels"]["value"] == "mid_market: Mid-market; smb: SMB"
+
+
+def test_the_mail_lists_a_reps_reasons_as_the_company_page_does_leaving_out_a_zero(labelled):
+    """mid_market in October: Ada 2 late first touches and 2 short cadences, Cy 1 and 2; with
+    Ada's cadences set to 0 her line names only her late first touches."""
+    import json
+
+    from slanb.publish import email
+
+    s = json.loads(
+        json.dumps(sentences.summary(slanb.compute(labelled.replace(segment="mid_market"))))
+    )
+    s["dashboard"][0]["short_cadence"] = 0
+    text = email.render(s, attachments=[]).text(())
+    assert "  Ada Park: 2 late first touches\n" in text
+    assert "  Cy Lee: 1 late first touch, 2 short cadences\n" in text
+    assert "Team Mid-market · October 2026" in text
