@@ -551,6 +551,15 @@ def record_headline(sla: SlaMonth) -> str | None:
     return sentence(f"{market}; {sales}")
 
 
+def record_uncommitted() -> str:
+    """Under the record's table when no month of it has a commitment in the ledger."""
+    return (
+        "No month above has a commitment in the ledger: each is judged against the goal the "
+        "method computes for it now. Run slanb commit as a month begins to record the goal it "
+        "will be judged by."
+    )
+
+
 def record_year_to_date(sla: SlaMonth) -> str | None:
     """The record's year to date in a sentence, or None when it holds no month of M's year.
 

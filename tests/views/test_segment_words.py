@@ -269,3 +269,14 @@ def test_the_mail_lists_a_reps_reasons_as_the_company_page_does_leaving_out_a_ze
     assert "  Ada Park: 2 late first touches\n" in text
     assert "  Cy Lee: 1 late first touch, 2 short cadences\n" in text
     assert "Team Mid-market · October 2026" in text
+
+
+def test_a_record_with_no_commitment_says_so_once_not_on_every_row(teams):
+    """The teams example has no ledger: September and October are both 'computed'."""
+    from slanb.views import record
+
+    sla = slanb.compute(teams.replace(segment="smb"))
+    shown = unescape(record.months_table(sla).data)
+    assert "(no commitment)" not in shown
+    assert shown.count("No month above has a commitment in the ledger") == 1
+    assert '<span style="white-space: nowrap">October 2026</span>' in shown
