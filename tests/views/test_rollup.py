@@ -86,6 +86,8 @@ def test_the_company_page_states_the_rollup_and_its_messages(roll):
     )
     assert "revenue_goal has no entry" not in text and "No reps are active" not in text
     assert "smb: Only 2 month(s) of MQL volume before 2026-10" in text
+    # "read this first" is read first: above the table, not under the dashboard
+    assert text.index("Read this first") < text.index("Goals and delivery by team")
 
 
 def test_a_teams_mail_names_the_team_and_the_company(teams, roll):
