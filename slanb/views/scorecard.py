@@ -467,8 +467,8 @@ def dashboard_summary(sla: SlaMonth) -> HTML:
     reps, unassigned = dashboard_reps(sla)
     lead = (
         f"<p><strong>{esc(capital(reps_on(reps)))} "
-        f"{'is' if reps == 1 else 'are'} on the dashboard</strong>"
-        f"{', plus unassigned leads' if unassigned and reps else ''} for {esc(t.month_label)}. "
+        f"{'is' if reps == 1 else 'are'} on the dashboard</strong> for {esc(t.month_label)}"
+        f"{', plus unassigned leads' if unassigned and reps else ''}. "
         f"{esc(dashboard_rules(sla))}</p>"
     )
     top = t.dashboard.head(_DASHBOARD_TOP).to_dicts()
