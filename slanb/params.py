@@ -112,6 +112,7 @@ class Params:
     ledger: str | None = None  # the commitments ledger (JSONL); None = no commitments
     segment_by: str = ""  # one SLA per segment: "" = one company SLA; team (owner's team); segment
     segment: str = ""  # the one segment this run reports ("" = the whole company)
+    segment_labels: dict[str, str] = field(default_factory=dict)  # segment id -> label on pages
     # the terms given as mappings, kept when :meth:`for_month` resolved them to one month's values
     schedule: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
@@ -375,6 +376,28 @@ def by_segment(check: Any) -> Any:
     return checked
 
 
+def _segment_labels(value: Any, where: str) -> dict[str, str]:
+    """``{segment id: label}``, each a non-empty text, surrounding spaces trimmed; None = {}."""
+    if value is None or value == "":
+        return {}
+    if not isinstance(value, dict):
+        msg = (
+            f"{where} must be a mapping of segment (or team) ids to the labels the pages show, "
+            f"e.g. {{mid_market: Mid-market, smb: SMB}}, got {value!r}"
+        )
+        raise SlanbError(msg)
+    out = {}
+    for key, label in value.items():
+        if not isinstance(label, str) or not label.strip():
+            msg = (
+                f"{where}: the label of {key!r} must be a non-empty text (e.g. {key}: SMB), "
+                f"got {label!r}"
+            )
+            raise SlanbError(msg)
+        out[str(key).strip()] = label.strip()
+    return out
+
+
 def _segment_name(value: Any, where: str) -> str:
     if value is None:
         return ""
@@ -413,6 +436,7 @@ NOTEBOOK_PARAMS = (
     "company_holidays",
     "segment_by",
     "segment",
+    "segment_labels",
 )
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 CLOCKS = ("calendar", "working")
@@ -797,6 +821,7 @@ _CHECKS = {
     "company_holidays": _dates,
     "segment_by": lambda v, w: _choice(SEGMENT_BY)("" if v is None else v, w),
     "segment": _segment_name,
+    "segment_labels": _segment_labels,
 }
 for _name in SEGMENT_TERMS:  # every term may also be keyed by segment
     _CHECKS[_name] = by_segment(_CHECKS[_name])

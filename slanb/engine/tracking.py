@@ -114,6 +114,11 @@ class Cadence:
     pending: int
     by_rep: pl.DataFrame
 
+    @property
+    def met_share(self) -> float | None:
+        """Met ÷ judged (None when nothing was judged)."""
+        return self.met / self.judged if self.judged else None
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (the ``cadence`` key of :meth:`Tracking.to_dict`)."""
         return {
@@ -164,6 +169,30 @@ class Clock:
     def compared(self) -> bool:
         """Whether the working side was computed (a rule runs on the working clock)."""
         return self.working_judged is not None
+
+    @property
+    def calendar_breached(self) -> int:
+        """First touches judged but not met on the calendar clock."""
+        return self.calendar_judged - self.calendar_met
+
+    @property
+    def calendar_share(self) -> float | None:
+        """Met ÷ judged on the calendar clock (None when nothing was judged)."""
+        return self.calendar_met / self.calendar_judged if self.calendar_judged else None
+
+    @property
+    def working_breached(self) -> int | None:
+        """First touches judged but not met on working hours (None when not computed)."""
+        if self.working_judged is None or self.working_met is None:
+            return None
+        return self.working_judged - self.working_met
+
+    @property
+    def working_share(self) -> float | None:
+        """Met ÷ judged on working hours (None when not computed or nothing was judged)."""
+        if not self.working_judged or self.working_met is None:
+            return None
+        return self.working_met / self.working_judged
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (the ``clock`` key of :meth:`Tracking.to_dict`)."""

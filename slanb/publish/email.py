@@ -24,7 +24,8 @@ import jinja2
 
 from slanb.months import month_label
 from slanb.views import theme
-from slanb.views.format import capital, count, dollars, plural, share, touches
+from slanb.views.format import capital, count, dollars, share, touches
+from slanb.views.sentences import dashboard_reasons
 
 
 @dataclass(frozen=True)
@@ -118,12 +119,9 @@ class Body:
                 lines.append("")
         if self.dashboard_title:
             lines += ["Don't be on the dashboard", f"{capital(self.dashboard_title)}."]
-            for r in self.dashboard:
-                late, short = r["late_first_touch"], r["short_cadence"]
-                lines.append(
-                    f"  {r['name']}: {late:,} late first {plural(late, 'touch', 'touches')}, "
-                    f"{short:,} short {plural(short, 'cadence')}"
-                )
+            for r in self.dashboard:  # the company page's words: a reason that is 0 left out
+                reasons = dashboard_reasons(r["late_first_touch"], r["short_cadence"])
+                lines.append(f"  {r['name']}: {reasons}")
             lines += [self.dashboard_rule, ""]
         if self.record:
             lines += ["The record", self.record, ""]

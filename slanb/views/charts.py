@@ -22,8 +22,8 @@ import polars as pl
 
 from slanb.engine.volume import slope
 from slanb.months import month_start, shift_month
-from slanb.views.format import FIT_LABELS, INTENT_LABELS, dollars, segment
-from slanb.views.sentences import gap_text
+from slanb.views.format import FIT_LABELS, INTENT_LABELS, capital, dollars, segment
+from slanb.views.sentences import gap_text, goal_owner, possessive
 from slanb.views.theme import (
     BLUE,
     GREEN,
@@ -44,6 +44,7 @@ from slanb.views.theme import (
 if TYPE_CHECKING:
     from slanb.engine.record import Record
     from slanb.engine.tracking import Tracking
+    from slanb.params import Params
 
 MONEY = "$,.0f"
 _MONTH_AXIS = alt.Axis(format="%b %Y", formatType="utc", labelAngle=-40, title=None)
@@ -400,11 +401,14 @@ def goal_vs_history(
     )
 
 
-def revenue_split(revenue_goal: float | None, revenue_target: float | None) -> alt.LayerChart:
-    """The company goal as one bar: the part marketing sources (the target) and the rest."""
+def revenue_split(
+    revenue_goal: float | None, revenue_target: float | None, *, params: Params | None = None
+) -> alt.LayerChart:
+    """The revenue goal (of ``params``' company or team) as one bar: marketing's part and the rest."""
     parts, amounts = [], []
+    whose = possessive(goal_owner(params)) if params is not None else "the company's"
     if revenue_goal is not None and revenue_target is not None:
-        parts = ["Marketing sources: the target", "The rest of the company"]
+        parts = ["Marketing sources: the target", "The rest of the goal"]
         amounts = [revenue_target, revenue_goal - revenue_target]
     data = pl.DataFrame(
         {"part": parts, "amount": amounts, "order": list(range(len(parts)))},
@@ -432,7 +436,9 @@ def revenue_split(revenue_goal: float | None, revenue_target: float | None) -> a
         text="label:N",
         color=alt.condition(alt.datum.order == 0, alt.value("white"), alt.value(INK)),
     )
-    title = "The company goal and marketing's part" if parts else "No revenue goal for this month"
+    title = (
+        f"{capital(whose)} goal and marketing's part" if parts else "No revenue goal for this month"
+    )
     return alt.layer(bars, text).properties(width=WIDTH, height=60, title=title)
 
 

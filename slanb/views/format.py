@@ -10,7 +10,7 @@ share reads the same everywhere. Money's own rounding lives in :mod:`slanb.money
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from slanb.money import dollars, usd
@@ -31,6 +31,7 @@ __all__ = [
     "percent",
     "plural",
     "segment",
+    "segment_label",
     "sentence",
     "share",
     "touches",
@@ -103,6 +104,15 @@ def hours(x: float | None) -> str:
     if x is None:
         return "n/a"
     return f"{round(x * 60)} min" if x < 1 else f"{x:,.1f} h"
+
+
+def segment_label(name: str, labels: Mapping[str, str]) -> str:
+    """How the pages name a segment (team): its label from ``segment_labels``, else its id as written.
+
+    >>> segment_label("smb", {"smb": "SMB"}), segment_label("mid_market", {"smb": "SMB"})
+    ('SMB', 'mid_market')
+    """
+    return labels.get(name) or name
 
 
 def capital(text: str) -> str:

@@ -27,6 +27,7 @@ from slanb.views.format import (
     months_span,
     percent,
     segment,
+    segment_label,
     sentence,
     usd,
     whole,
@@ -36,8 +37,11 @@ from slanb.views.sentences import (
     chance_sentence,
     cross_check_sentence,
     goal_headline,
+    goal_owner,
     goal_range_sentence,
     maturity_sentence,
+    page_intro,
+    possessive,
     sample_maturity_sentence,
     unit_name,
     value_range_sentence,
@@ -279,6 +283,17 @@ def funnel_table(sla: SlaMonth) -> HTML:
     )
 
 
+def summary_intro(sla: SlaMonth) -> Markdown:
+    """The summary page's paragraph under its title: what it answers, and whose SLA it is."""
+    goal_set = sla.plan.target.revenue_goal is not None
+    return markdown(page_intro(sla.params, "summary", goal_set=goal_set))
+
+
+def target_intro(sla: SlaMonth) -> Markdown:
+    """Step 3's paragraph under its title: whose revenue goal the target comes from."""
+    return markdown(page_intro(sla.params, "target"))
+
+
 def target_summary(sla: SlaMonth) -> Markdown:
     """Step 3: company goal × marketing's share = the revenue target."""
     t = sla.plan.target
@@ -301,7 +316,7 @@ def goal_schedule(params: Params) -> HTML:
     if by_segment_keys(goal):  # the company's: each segment's goal (a segment without one: none)
         own = {params.segment: goal.get(params.segment)} if params.segment else goal
         rows = [
-            {"month": f"{name}, {label}", "goal": v}
+            {"month": f"{segment_label(name, params.segment_labels)}, {label}", "goal": v}
             for name, value in own.items()
             for label, v in _goal_rows(value)
         ]
@@ -311,9 +326,8 @@ def goal_schedule(params: Params) -> HTML:
             [Column("month", "Segment and month", esc), Column("goal", header, usd, numeric=True)],
         )
     rows = [{"month": capital(label), "goal": v} for label, v in _goal_rows(goal)]
-    return table(
-        rows, [Column("month", "Month", esc), Column("goal", "Company goal", usd, numeric=True)]
-    )
+    header = f"{capital(possessive(goal_owner(params)))} goal"
+    return table(rows, [Column("month", "Month", esc), Column("goal", header, usd, numeric=True)])
 
 
 def _goal_rows(goal: Any) -> list[tuple[str, float | None]]:
@@ -406,7 +420,7 @@ def cross_check_table(sla: SlaMonth) -> HTML:
 PARAM_LABELS = {
     "db": "History file",
     "month": "SLA month",
-    "revenue_goal": "Company revenue goal",
+    "revenue_goal": "Revenue goal",
     "marketing_share": "Marketing's share",
     "lookback_months": "Months in the sample",
     "maturity_months": "Recent months left out",
@@ -432,6 +446,7 @@ PARAM_LABELS = {
     "company_holidays": "Company days off",
     "segment_by": "One SLA per",
     "segment": "Segment",
+    "segment_labels": "Segment labels",
 }
 
 

@@ -13,7 +13,12 @@ from IPython.display import HTML, Markdown
 from slanb.engine.month import SlaMonth
 from slanb.months import month_label
 from slanb.views.format import count, dollars, share
-from slanb.views.sentences import basis_sentence, record_headline
+from slanb.views.sentences import (
+    basis_sentence,
+    record_headline,
+    record_uncommitted,
+    record_year_to_date,
+)
 from slanb.views.tables import Column, esc, markdown, table, tracking_block
 from slanb.views.theme import MUTED
 
@@ -40,11 +45,12 @@ def _n(x: Any) -> str:
     return "–" if x is None else esc(count(x))
 
 
-def _month(row: dict[str, Any]) -> str:
-    mark = _MARKS.get(row["basis"], "")
+def _month(row: dict[str, Any], *, marked: bool = True) -> str:
+    mark = _MARKS.get(row["basis"], "") if marked else ""
     if row.get("in_progress"):
         mark = ", ".join(m for m in (mark, "so far") if m)
     label = esc(month_label(row["month"])) if row["month"] else "<strong>Year to date</strong>"
+    label = f'<span style="white-space: nowrap">{label}</span>'
     return label + (f' <span style="color: {MUTED}">({esc(mark)})</span>' if mark else "")
 
 
@@ -87,9 +93,15 @@ def months_table(sla: SlaMonth) -> HTML:
         Column("cadence_share", "Cadence kept", _pct, numeric=True),
         Column("reps_on_dashboard", "Reps on the dashboard", _n, numeric=True),
     ]
+    # every month without a commitment: said once under the table, not on every row
+    uncommitted = r.months["basis"].to_list().count("computed") == r.months.height
     for row in rows:
-        row["month"] = _month(row)
-    return table(rows, columns)
+        row["month"] = _month(row, marked=not uncommitted)
+    shown = table(rows, columns)
+    if not uncommitted:
+        return shown
+    note = f'<p style="color: {MUTED}">{esc(record_uncommitted())}</p>'
+    return HTML(shown.data + note)
 
 
 def reading_notes(sla: SlaMonth) -> Markdown:
@@ -109,17 +121,8 @@ def summary_section(sla: SlaMonth) -> HTML:
     from slanb.views import pages
 
     text = record_headline(sla) or "The record holds no complete month yet."
-    y = sla.record.year_to_date if sla.record is not None else {}
-    ytd = ""
-    if y.get("months"):
-        ytd = (
-            f"<p>Year to date ({esc(month_label(y['first_month']))} to "
-            f"{esc(month_label(y['last_month']))}): {_n(y['mqls'])} of {_n(y['goal_mqls'])} MQLs "
-            f"({_pct(y['attainment'])}), {_money(y['lead_value'])} of "
-            f"{_money(y['lead_value_goal'])} lead value ({_pct(y['lead_value_attainment'])}); "
-            f"first touch on time {_pct(y['touch_share'])}, cadence kept "
-            f"{_pct(y['cadence_share'])}.</p>"
-        )
+    ytd = record_year_to_date(sla)
+    ytd = f"<p>{esc(ytd)}</p>" if ytd else ""
     link = f'<a href="{pages.html(pages.RECORD)}">the record, month by month (step 7)</a>'
     return tracking_block(
         f'<p class="slanb-headline">{esc(text)}</p>{ytd}<p>{esc(basis_sentence(sla))} '

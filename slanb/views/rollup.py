@@ -11,13 +11,16 @@ from collections.abc import Callable
 from typing import Any
 
 from slanb.engine.rollup import Rollup
+from slanb.engine.segments import UNASSIGNED
 from slanb.views.format import count, count_or_dash, percent, usd
 from slanb.views.sentences import (
     dashboard_reasons,
     rollup_headline,
+    rollup_label,
     rollup_note,
     rollup_versus_company,
     segments_word,
+    unassigned_note,
 )
 from slanb.views.tables import esc
 from slanb.views.theme import SLATE, VERDICT_COLORS, VERDICT_WORDS
@@ -70,7 +73,9 @@ def goals_table(roll: Rollup, href: Callable[[str], str]) -> str:
     for s in roll.segments:
         line = s.line
         cells = "".join(f'<td class="{cls}">{fmt(line)}</td>' for _, cls, fmt in _COLUMNS)
-        name = f'<a href="{esc(href(s.segment))}index.html">{esc(s.segment)}</a>'
+        name = (
+            f'<a href="{esc(href(s.segment))}index.html">{esc(rollup_label(roll, s.segment))}</a>'
+        )
         rows.append(f"<tr><td>{name}</td>{cells}</tr>")
     total = {**roll.total, "revenue_per_mql": None, "verdict": None}
     cells = "".join(f'<td class="{cls}">{fmt(total)}</td>' for _, cls, fmt in _COLUMNS)
@@ -91,7 +96,8 @@ def dashboard_by_segment(roll: Rollup, href: Callable[[str], str]) -> str:
         if t is None:
             continue
         rows = t.dashboard.to_dicts()
-        link = f'<a href="{esc(href(s.segment))}06_sla_scorecard.html">{esc(s.segment)}</a>'
+        label = esc(rollup_label(roll, s.segment))
+        link = f'<a href="{esc(href(s.segment))}06_sla_scorecard.html">{label}</a>'
         if not rows:
             parts.append(f"<h3>{link}</h3><p>No rep is on the dashboard.</p>")
             continue
@@ -104,6 +110,21 @@ def dashboard_by_segment(roll: Rollup, href: Callable[[str], str]) -> str:
     return "".join(parts)
 
 
+def company_messages(roll: Rollup) -> list[str]:
+    """The company page's notes: each segment's, ``unassigned``'s as one note on what to do.
+
+    Without a goal of its own, the unassigned segment's notes (no won revenue, no revenue goal, no
+    reps) all follow from its leads being in no team; its own pages keep each one.
+    """
+    out = []
+    for s in roll.segments:
+        if s.segment == UNASSIGNED and s.line["revenue_goal"] is None:
+            out.append(f"{rollup_label(roll, s.segment)}: {unassigned_note(roll, s)}")
+            continue
+        out.extend(f"{rollup_label(roll, s.segment)}: {m}" for m in s.sla.basis.messages)
+    return out
+
+
 def company_body(roll: Rollup, href: Callable[[str], str]) -> dict[str, str]:
     """Everything the company page states, as HTML and text pieces for its template."""
     return {
@@ -112,7 +133,7 @@ def company_body(roll: Rollup, href: Callable[[str], str]) -> dict[str, str]:
         "goals": goals_table(roll, href),
         "dashboard": dashboard_by_segment(roll, href),
         "word": segments_word(roll.segment_by, 1),
-        "messages": list(roll.messages),
+        "messages": company_messages(roll),
     }
 
 
@@ -120,7 +141,7 @@ def segment_links(roll: Rollup, href: Callable[[str], str], company: str) -> str
     """The index's block linking the company page and each segment's pages."""
     word = segments_word(roll.segment_by, 1)
     items = "".join(
-        f'<li><a href="{esc(href(s.segment))}index.html">{esc(s.segment)}</a>: '
+        f'<li><a href="{esc(href(s.segment))}index.html">{esc(rollup_label(roll, s.segment))}</a>: '
         + (
             f"{count(s.line['goal_mqls'])} MQL goal, "
             if s.line["goal_mqls"] is not None
@@ -144,7 +165,8 @@ def back_links(roll: Rollup, segment: str, company: str) -> str:
     word = segments_word(roll.segment_by, 1)
     return (
         "<style>.back a { color: #2f6fbd; text-decoration: none; }</style>"
-        f'<p class="run back">{esc(word.capitalize())} {esc(segment)} of the company\'s report: '
+        f'<p class="run back">{esc(word.capitalize())} {esc(rollup_label(roll, segment))} of the '
+        "company's report: "
         f'<a href="../{esc(company)}">the company page</a> · '
         '<a href="../index.html">the company as one SLA</a></p>'
     )

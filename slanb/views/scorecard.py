@@ -88,7 +88,6 @@ def scorecard(sla: SlaMonth) -> HTML:
     if t is None:
         return HTML("")
     d, ft, c, p = t.delivery, t.first_touch, t.cadence, sla.basis.params
-    cadence_share = c.met / c.judged if c.judged else None
     reps, unassigned = dashboard_reps(sla)
     tiles = [
         _tile(
@@ -117,7 +116,7 @@ def scorecard(sla: SlaMonth) -> HTML:
         ),
         _tile(
             "Sales",
-            share(cadence_share),
+            share(c.met_share),
             f"got {touches(p.cadence_calls, p.cadence_kinds)} in {cadence_window(p)}",
             f"{count(c.met)} of {count(c.judged, 'MQL')} judged",
         ),
@@ -139,10 +138,10 @@ def _other_clock(sla: SlaMonth) -> str:
     if k is None or not k.compared:
         return ""
     if k.sla_clock == "working":
-        met, judged, name = k.calendar_met, k.calendar_judged, "on the calendar clock"
+        other, name = k.calendar_share, "on the calendar clock"
     else:
-        met, judged, name = k.working_met, k.working_judged, "on working hours"
-    return f" ({share(met / judged)} {name})" if judged else ""
+        other, name = k.working_share, "on working hours"
+    return f" ({share(other)} {name})" if other is not None else ""
 
 
 def _mql_tile_note(sla: SlaMonth) -> str:
@@ -352,7 +351,7 @@ def compliance_summary(sla: SlaMonth) -> Markdown:
     if c.judged:
         excluded = f"; {count(c.excluded)} excluded for a deal" if c.excluded else ""
         cadence = (
-            f"**{share(c.met / c.judged)}** of the {count(c.judged, 'MQL')} judged on the cadence "
+            f"**{share(c.met_share)}** of the {count(c.judged, 'MQL')} judged on the cadence "
             f"got their {touches(p.cadence_calls, p.cadence_kinds)} ({count(c.met)} met, {count(c.breached)} breached{excluded})."
         )
     else:
@@ -393,7 +392,7 @@ def compliance_table(sla: SlaMonth) -> HTML:
             "judged": c.judged,
             "met": c.met,
             "breached": c.breached,
-            "share": c.met / c.judged if c.judged else None,
+            "share": c.met_share,
             "pending": c.pending,
             "excluded": c.excluded,
         },
@@ -468,8 +467,8 @@ def dashboard_summary(sla: SlaMonth) -> HTML:
     reps, unassigned = dashboard_reps(sla)
     lead = (
         f"<p><strong>{esc(capital(reps_on(reps)))} "
-        f"{'is' if reps == 1 else 'are'} on the dashboard</strong>"
-        f"{', plus unassigned leads' if unassigned and reps else ''} for {esc(t.month_label)}. "
+        f"{'is' if reps == 1 else 'are'} on the dashboard</strong> for {esc(t.month_label)}"
+        f"{', plus unassigned leads' if unassigned and reps else ''}. "
         f"{esc(dashboard_rules(sla))}</p>"
     )
     top = t.dashboard.head(_DASHBOARD_TOP).to_dicts()
@@ -552,8 +551,8 @@ def clock_table(sla: SlaMonth) -> HTML:
             "clock": f"Calendar clock: within {h} h{'' if p.sla_clock == 'working' else rule}",
             "judged": k.calendar_judged,
             "met": k.calendar_met,
-            "breached": k.calendar_judged - k.calendar_met,
-            "share": k.calendar_met / k.calendar_judged if k.calendar_judged else None,
+            "breached": k.calendar_breached,
+            "share": k.calendar_share,
             "away": None,
             "median": k.raw_median_hours,
         },
@@ -566,8 +565,8 @@ def clock_table(sla: SlaMonth) -> HTML:
                 f"{rule if p.sla_clock == 'working' else ''}",
                 "judged": k.working_judged,
                 "met": k.working_met,
-                "breached": k.working_judged - k.working_met,
-                "share": k.working_met / k.working_judged if k.working_judged else None,
+                "breached": k.working_breached,
+                "share": k.working_share,
                 "away": k.working_away,
                 "median": k.working_median_hours,
             }

@@ -21,6 +21,7 @@ from slanb.params import Params
 from slanb.store.ledger import Commitment
 from slanb.views import pages
 from slanb.views.format import (
+    capital,
     count,
     day,
     dollars,
@@ -30,6 +31,7 @@ from slanb.views.format import (
     months_span,
     percent,
     plural,
+    segment_label,
     sentence,
     share,
     touches,
@@ -94,9 +96,10 @@ def waterfall_rows(sla: SlaMonth) -> list[dict[str, str]]:
             "step": "3",
             "question": "What must marketing bring in?",
             "number": or_na(t.revenue_target, f"{usd(t.revenue_target)} revenue target"),
-            "how": f"{unit_name(sla.params).removeprefix('the ')} goal {usd(t.revenue_goal)} "
-            "× marketing's share "
-            f"{percent(t.marketing_share)}",
+            "how": f"{unit_name(sla.params).removeprefix('the ')} goal "
+            f"{usd(t.revenue_goal)} × marketing's share {percent(t.marketing_share)}"
+            if t.revenue_goal is not None
+            else f"no revenue goal is set for {goal_owner(sla.params)} this month",
         },
         {
             "step": "4",
@@ -442,6 +445,11 @@ def commitment_story(c: Commitment) -> str:
 def basis_sentence(sla: SlaMonth) -> str:
     """What the month is judged against: its commitment (when and by whom), or the goal now."""
     c, label = sla.commitment, sla.plan.month_label
+    if c is None and sla.plan.goal.mqls is None:
+        return (
+            f"{label} has no commitment in the ledger and no MQL goal could be computed for it "
+            "(see the notes above), so only what was delivered is shown."
+        )
     if c is None:
         return (
             f"{label} has no commitment in the ledger, so it is judged against the goal computed "
@@ -541,6 +549,63 @@ def record_headline(sla: SlaMonth) -> str | None:
         else f"sales touched {share(share_)} of MQLs within {within} across them"
     )
     return sentence(f"{market}; {sales}")
+
+
+def record_uncommitted() -> str:
+    """Under the record's table when no month of it has a commitment in the ledger."""
+    return (
+        "No month above has a commitment in the ledger: each is judged against the goal the "
+        "method computes for it now. Run slanb commit as a month begins to record the goal it "
+        "will be judged by."
+    )
+
+
+def record_year_to_date(sla: SlaMonth) -> str | None:
+    """The record's year to date in a sentence, or None when it holds no month of M's year.
+
+    ``Year to date (January 2026 to November 2026): 5,437 of 4,672 MQLs (116%), $373,786 of
+    $330,000 lead value (113%); first touch on time 92%, cadence kept 77%.`` Months without a goal
+    (a segment no ``revenue_goal`` entry names) say so instead of dashes: ``… 107 MQLs delivered;
+    no goal was set for the unassigned leads, so there is nothing to attain; …``.
+    """
+    y = sla.record.year_to_date if sla.record is not None else {}
+    if not y.get("months"):
+        return None
+    first, last = month_label(y["first_month"]), month_label(y["last_month"])
+    span = first if first == last else f"{first} to {last}"
+    if y["goal_mqls"] is None:
+        marketing = (
+            f"{count(y['mqls'], 'MQL')} delivered; no goal was set for {goal_owner(sla.params)}, "
+            "so there is nothing to attain"
+        )
+    else:
+        marketing = f"{count(y['mqls'])} of {count(y['goal_mqls'], 'MQL')}" + (
+            f" ({share(y['attainment'])})" if y["attainment"] is not None else ""
+        )
+        if y["lead_value_goal"] is not None and y["lead_value"] is not None:
+            marketing += (
+                f", {dollars(y['lead_value'])} of {dollars(y['lead_value_goal'])} lead value"
+                + (
+                    f" ({share(y['lead_value_attainment'])})"
+                    if y["lead_value_attainment"] is not None
+                    else ""
+                )
+            )
+    rules = [
+        f"{what} {share(y[key])}" if y[key] is not None else f"no {none} deadline was judged"
+        for what, key, none in (
+            ("first touch on time", "touch_share", "first-touch"),
+            ("cadence kept", "cadence_share", "cadence"),
+        )
+    ]
+    return sentence(f"Year to date ({span}): {marketing}; {', '.join(rules)}")
+
+
+def goal_owner(params: Params) -> str:
+    """Whose goal a sentence names: :func:`unit_name`, and for ``unassigned`` its leads."""
+    if params.segment_by and params.segment == UNASSIGNED:
+        return "the unassigned leads"
+    return unit_name(params)
 
 
 def record_line(sla: SlaMonth) -> str:
@@ -892,11 +957,68 @@ def speed_to_lead_clock(sla: SlaMonth) -> str:
 
 # ---- segments: one SLA per team, and the company's roll-up -------------------------------------
 def unit_name(params: Params) -> str:
-    """Whose SLA a run is: ``the company``, ``the smb team``, ``the europe segment``."""
+    """Whose SLA a run is: ``the company``, ``the SMB team``, ``the europe segment`` (labelled)."""
     if not params.segment_by or not params.segment:
         return "the company"
     word = "team" if params.segment_by == "team" else "segment"
-    return f"the {params.segment} {word}"
+    return f"the {segment_label(params.segment, params.segment_labels)} {word}"
+
+
+def possessive(name: str) -> str:
+    """``the smb team's``; ``the unassigned leads'``."""
+    return f"{name}'" if name.endswith("s") else f"{name}'s"
+
+
+def _members(params: Params) -> str:
+    """Which MQLs a segment's pages count, in a reader's words."""
+    word = "team" if params.segment_by == "team" else "segment"
+    if params.segment == UNASSIGNED:
+        return (
+            "the leads with no owner, or an owner with no team"
+            if word == "team"
+            else "the leads with no segment"
+        )
+    if word == "team":
+        return "the leads its reps owned when each became an MQL"
+    return f"the leads whose segment is {params.segment}"
+
+
+def page_intro(params: Params, page: str, *, goal_set: bool = True) -> str:
+    """The paragraph under a page's title that names whose SLA it is (``summary``, ``target``).
+
+    The company's pages say "the company's revenue goal"; a team's say the team's, and what
+    its numbers are made of.
+    """
+    whose = possessive(goal_owner(params))
+    if page == "target":
+        return (
+            f"How much revenue must marketing source this month? {capital(whose)} revenue goal "
+            "for the month, times the share of it that marketing is expected to source."
+        )
+    backed = (
+        f"The goal is backed out of {whose} revenue goal and what an MQL has been worth in the "
+        "past, then checked against recent MQL volume."
+        if goal_set
+        else f"The goal is backed out of a revenue goal, and none is set for {goal_owner(params)} "
+        "this month: these pages show what was delivered and how sales worked it."
+    )
+    text = (
+        f"What must marketing deliver to sales this month, and can it? {backed} Then both sides "
+        "are held to the agreement: did marketing deliver, and did sales work every MQL in time? "
+        "Each step has its own page in this report; step 6, the scorecard, tracks the month, and "
+        "step 7 keeps the record of every month."
+    )
+    if params.segment == UNASSIGNED and params.segment_by:
+        word = segments_word(params.segment_by, 1)
+        text += (
+            f" Every number here is that of {_members(params)}, which no rule places in a {word}."
+        )
+    elif params.segment_by and params.segment:
+        text += (
+            f" Every number here is {possessive(unit_name(params))} own: its MQLs "
+            f"({_members(params)}), what they are worth, its goal and its reps."
+        )
+    return text
 
 
 def unit_title(params: Params) -> str:
@@ -904,9 +1026,9 @@ def unit_title(params: Params) -> str:
     if not params.segment_by or not params.segment:
         return "Company"
     word = "team" if params.segment_by == "team" else "segment"
-    if params.segment == UNASSIGNED:
+    if params.segment == UNASSIGNED and UNASSIGNED not in params.segment_labels:
         return f"Unassigned (no {word})"
-    return f"{word.capitalize()} {params.segment}"
+    return f"{word.capitalize()} {segment_label(params.segment, params.segment_labels)}"
 
 
 def report_title(params: Params) -> str:
@@ -915,6 +1037,12 @@ def report_title(params: Params) -> str:
     if params.segment_by and params.segment:
         return f"{title} · {unit_title(params)}"
     return title
+
+
+def rollup_label(roll: Any, segment: str) -> str:
+    """A segment's name on the company page and the index: its label, else its id."""
+    labels = roll.segments[0].sla.params.segment_labels if roll.segments else {}
+    return segment_label(segment, labels)
 
 
 def segments_word(segment_by: str, n: int = 2) -> str:
@@ -936,7 +1064,7 @@ def rollup_headline(roll: Any) -> str:
     whose = (
         f"its {count(n)} {segments_word(roll.segment_by, n)}' goals"
         if n != 1
-        else f"the {with_goal[0]} {segments_word(roll.segment_by, 1)}'s goal"
+        else f"the {rollup_label(roll, with_goal[0])} {segments_word(roll.segment_by, 1)}'s goal"
     )
     head = f"{roll.month_label}: the company's goal is {goal}, the sum of {whose}"
     if not roll.tracked or t["mqls"] is None:
@@ -972,6 +1100,36 @@ def rollup_versus_company(roll: Any) -> str:
         f"value it was delivered are valued at the company's own revenue per MQL, so they differ "
         f"from the sums of the {word}' when their lead values differ. Each "
         f"{segments_word(roll.segment_by, 1)}'s own steps are on its pages"
+    )
+
+
+def unassigned_note(roll: Any, segment: Any) -> str:
+    """The company page's one note for the ``unassigned`` segment: what it is and what to do.
+
+    Replaces the three or four notes its plan raises (no won revenue, no revenue goal, no reps),
+    each true of leads no rule places in a team, and each a consequence of that one fact.
+    """
+    word = segments_word(roll.segment_by, 1)
+    line = segment.line
+    sample = segment.sla.plan.revenue_per_mql.mqls
+    counts = [f"{count(sample)} in the sample"]
+    if line["mqls"] is not None:
+        counts.insert(0, f"{count(line['mqls'])} in {roll.month_label}")
+    if roll.segment_by == "team":
+        why = f"no owner, or an owner with no {word}"
+        fix = (
+            "assign those leads to reps, and every rep to a team (reps.team, or rep_teams for a "
+            "move), in the CRM, then import the export again"
+        )
+    else:
+        why = "leads.segment is empty"
+        fix = (
+            "fill the column the mapping's segment: names for those leads in the CRM, then "
+            "import the export again"
+        )
+    return sentence(
+        f"MQLs in no {word} ({why}): {', '.join(counts)}. They count in what was delivered, but "
+        f"have no goal, revenue per MQL or reps of their own; to count them for a {word}, {fix}"
     )
 
 

@@ -58,7 +58,7 @@ def test_every_view_of_every_page_runs(april, changes):
         charts.waterfall(t),
         charts.compliance_by_rep(t),
         charts.speed_to_lead(t),
-        charts.revenue_split(p.target.revenue_goal, p.target.revenue_target),
+        charts.revenue_split(p.target.revenue_goal, p.target.revenue_target, params=sla.params),
         charts.reverse_funnel(p.funnel.per_rep),
         charts.lead_value_heatmap(p.matrix),
     ):

@@ -308,7 +308,11 @@ def test_dashboard_escapes_rep_names_and_lists_the_leads(april):
     assert "<em>Unassigned (no owner)</em>" in out
     brief = scorecard.dashboard_summary(april).data
     assert "<script>alert(1)" not in brief and "&lt;script&gt;" in brief
-    assert "<strong>2 reps are on the dashboard</strong>, plus unassigned leads" in brief
+    # the month beside the count, the unassigned leads after it (not "leads for April 2026")
+    assert (
+        "<strong>2 reps are on the dashboard</strong> for April 2026, plus unassigned leads."
+        in brief
+    )
     assert f'href="{pages.html(pages.SCORECARD)}"' in brief
 
 
