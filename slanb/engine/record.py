@@ -287,7 +287,11 @@ def _schema() -> dict[str, Any]:
 
 
 def _year(rows: list[dict[str, Any]], month: str) -> dict[str, Any]:
-    """January of M's year to M: sums, the attainment of the sums, compliance of the counts."""
+    """January of M's year to M: sums, the attainment of the sums, compliance of the counts.
+
+    ``mqls`` counts every month; the attainment compares the goal with ``mqls_with_goal``, the
+    MQLs of the ``goal_months`` that had an MQL goal (a segment's first months may have none).
+    """
     ytd = [r for r in rows if r["month"][:4] == month[:4]]
     with_goal = [r for r in ytd if r["goal_mqls"] is not None]
     with_value = [
@@ -305,6 +309,8 @@ def _year(rows: list[dict[str, Any]], month: str) -> dict[str, Any]:
         "months": len(ytd),
         "goal_mqls": goal if with_goal else None,
         "mqls": sum(r["mqls"] for r in ytd),
+        "goal_months": len(with_goal),
+        "mqls_with_goal": mqls,
         "attainment": ratio(mqls, goal, 4) if goal else None,
         "lead_value_goal": lv_goal if with_value else None,
         "lead_value": lv if with_value else None,

@@ -564,7 +564,9 @@ def record_year_to_date(sla: SlaMonth) -> str | None:
     """The record's year to date in a sentence, or None when it holds no month of M's year.
 
     ``Year to date (January 2026 to November 2026): 5,437 of 4,672 MQLs (116%), $373,786 of
-    $330,000 lead value (113%); first touch on time 92%, cadence kept 77%.`` Months without a goal
+    $330,000 lead value (113%); first touch on time 92%, cadence kept 77%.`` When only some months
+    had an MQL goal, the attainment is of those months': ``4 of 38 MQLs (11%) in the 1 month with a
+    goal (29 MQLs in all 3 months)``. Months without a goal
     (a segment no ``revenue_goal`` entry names) say so instead of dashes: ``… 107 MQLs delivered;
     no goal was set for the unassigned leads, so there is nothing to attain; …``.
     """
@@ -579,9 +581,15 @@ def record_year_to_date(sla: SlaMonth) -> str | None:
             "so there is nothing to attain"
         )
     else:
-        marketing = f"{count(y['mqls'])} of {count(y['goal_mqls'], 'MQL')}" + (
+        against = y["mqls_with_goal"]
+        marketing = f"{count(against)} of {count(y['goal_mqls'], 'MQL')}" + (
             f" ({share(y['attainment'])})" if y["attainment"] is not None else ""
         )
+        if y["goal_months"] < y["months"]:  # a segment's first months
+            marketing += (
+                f" in the {count(y['goal_months'], 'month')} with a goal "
+                f"({count(y['mqls'], 'MQL')} in all {count(y['months'], 'month')})"
+            )
         if y["lead_value_goal"] is not None and y["lead_value"] is not None:
             marketing += (
                 f", {dollars(y['lead_value'])} of {dollars(y['lead_value_goal'])} lead value"

@@ -31,6 +31,8 @@ def _with_year(params: Params, **year) -> SimpleNamespace:
         "goal_mqls": 4672,
         "mqls": 5437,
         "attainment": 1.1637,
+        "goal_months": 11,
+        "mqls_with_goal": 5437,
         "lead_value_goal": 330_000.0,
         "lead_value": 373_786.4,
         "lead_value_attainment": 1.1327,
@@ -50,6 +52,21 @@ def test_the_year_to_date_of_a_segment_without_a_goal_says_so_instead_of_dashes(
         "unassigned leads, so there is nothing to attain; first touch on time 0%, cadence kept 0%."
     )
     assert "–" not in text and "n/a" not in text
+
+
+def test_the_year_to_date_attains_only_the_months_that_had_a_goal(teams):
+    """smb, 2026: August 15 MQLs (Ben 10, Cy 5), September 10, October 4 = 29. With lookback 2
+    and maturity 0, August's sample (June-July) is empty and September's (July-August) has won
+    nothing by September 1st, so neither has an MQL goal; October's is 38. So the attainment is
+    October's, 4 of 38 = 10.53%, not 29 of 38: the year's MQLs are named beside it."""
+    sla = slanb.compute(teams.replace(segment="smb"))
+    y = sla.record.year_to_date
+    assert (y["months"], y["mqls"], y["goal_months"], y["mqls_with_goal"]) == (3, 29, 1, 4)
+    assert (y["goal_mqls"], y["attainment"]) == (38, 0.1053)
+    assert sentences.record_year_to_date(sla).startswith(
+        "Year to date (August 2026 to October 2026): 4 of 38 MQLs (11%) in the 1 month with a "
+        "goal (29 MQLs in all 3 months), $480 of $9,000 lead value (5%); "
+    )
 
 
 def test_the_year_to_date_with_goals_gives_both_attainments():
