@@ -363,7 +363,7 @@ def _read_and_check(
             raise SlanbError(msg)
     if refused:  # a source export broken in its own terms: the contract rules would only echo it
         raise IngestError(refused, folder=folder, db=db, created=created)
-    problems = _validate(con, staged)
+    problems = _validate(con, staged, history=not created)
     if problems:
         raise IngestError(problems, folder=folder, db=db, created=created)
     return staged, notes
