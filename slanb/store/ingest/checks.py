@@ -93,10 +93,8 @@ def _validate(
 ) -> list[Problem]:
     """Every problem in every staged file, in file, row and column order.
 
-    Each staged table is read once for the rules of one row (:func:`_checks`: a single scan
-    flags the rows that break any of them, and only those rows are turned into problems), and once
-    more for each rule across rows (a duplicate id, a lead found nowhere). ``history`` False: the
-    import writes a new file, so no stored lead is looked up.
+    One query per staged table (:func:`_checks`). ``history`` False: the import writes a new file,
+    so no stored lead is looked up.
     """
     leads_have_ids = any(s.table.name == "leads" and "lead_id" in s.present for s in staged)
     problems: list[Problem] = []
@@ -129,26 +127,21 @@ def _checks(s: _Staged, *, leads_have_ids: bool, history: bool = True) -> str | 
     """One query listing every broken rule of ``s``'s staging table, or None when none applies.
 
     It yields (rid, column_order, column, value, message, first rid of a duplicate), ordered by
-    rid, column and rule. The rules of one row are ``where`` conditions on the staged row: a single
-    scan (``flagged``) keeps the rows that break any of them, with a flag per rule, and each rule's
-    problems are selected from those few rows. Rules across rows (a duplicate id, a lead found
-    nowhere, a time zone) are queries of their own.
+    rid, column and rule: a union of one select per rule. (Folding the rules of one row into one
+    scan, a flag per rule, was tried: it costs more, since each select's simple condition, such as
+    ``lead_id is null``, is pushed into DuckDB's scan of the table.)
     """
     table = s.table
     stage = f"_stage_{table.name}"
     order = {c.name: i for i, c in enumerate(table.columns)}
     # Each rule is numbered in the order it is declared, which orders two problems of one cell.
-    rules: list[tuple[int, str, str, str, str]] = []  # (rule, column, value, message, where)
-    checks: list[str] = []  # rules across rows: a select of the six columns and the rule
+    checks: list[str] = []
 
     def check(column: str, value: str, message: str, where: str) -> None:
-        rules.append((len(rules) + len(checks), column, value, message, where))
-
-    def across(column: str, value: str, message: str, where: str) -> None:
         checks.append(
             f"select rowid as rid, {order[column]} as column_order, '{column}' as column_name, "
             f"cast({value} as varchar) as value, {message} as message, cast(null as bigint) "
-            f"as first, {len(rules) + len(checks)} as rule from {stage} where {where}"
+            f"as first, {len(checks)} as rule from {stage} where {where}"
         )
 
     def shown(name: str) -> str:
@@ -209,7 +202,7 @@ def _checks(s: _Staged, *, leads_have_ids: bool, history: bool = True) -> str | 
         checks.append(
             f"""
             select rid, {order[key]} as column_order, '{key}' as column_name, {key} as value,
-                {_sql_text(message)} as message, first, {len(rules) + len(checks)} as rule
+                {_sql_text(message)} as message, first, {len(checks)} as rule
             from (
                 select rowid as rid, {key}, min(rowid) over (partition by {key}) as first
                 from {stage}
@@ -241,7 +234,7 @@ def _checks(s: _Staged, *, leads_have_ids: bool, history: bool = True) -> str | 
             "America/New_York, or leave it empty for the timezone parameter"
         )
         where = "timezone is not null and timezone not in (select name from pg_timezone_names())"
-        across("timezone", "timezone", _sql_text(message), where)
+        check("timezone", "timezone", _sql_text(message), where)
     if table.name in ("activities", "deals") and "lead_id" in s.present and leads_have_ids:
         message = "is not a lead_id in the leads file or in the history"
         where = "lead_id not in (select lead_id from _stage_leads where lead_id is not null)"
@@ -252,26 +245,7 @@ def _checks(s: _Staged, *, leads_have_ids: bool, history: bool = True) -> str | 
                 " and lead_id not in (select lead_id from leads "
                 f"where lead_id in (select lead_id from {stage}))"
             )
-        across("lead_id", "lead_id", _sql_text(message), where)
-    if rules:
-        flags = ", ".join(f"coalesce({where}, false) as _rule{n}" for n, *_, where in rules)
-        selects = [
-            f"select rid, {order[column]} as column_order, '{column}' as column_name, "
-            f"cast({value} as varchar) as value, {message} as message, "
-            f"cast(null as bigint) as first, {n} as rule from flagged where _rule{n}"
-            for n, column, value, message, _ in rules
-        ]
-        anywhere = " or ".join(f"_rule{n}" for n, *_ in rules)
-        checks.append(
-            f"""
-            select * from (
-                with flagged as materialized (
-                    select * from (select rowid as rid, *, {flags} from {stage}) where {anywhere}
-                )
-                {" union all ".join(selects)}
-            )
-            """
-        )
+        check("lead_id", "lead_id", _sql_text(message), where)
     if not checks:
         return None
     rows = " union all ".join(f"({c})" for c in checks)
