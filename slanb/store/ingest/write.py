@@ -45,8 +45,7 @@ def _upsert(
     unique by id. Every statement starts from the staged ids (``_known_{table}``: those the history
     has already, found by a semi-join that reads the history's ids once), so an import costs what
     it brings, not what the history holds: an anti-join of the history against the staged rows
-    (``where not exists``) would build a hash table of every stored id. Into a table with no rows
-    (a new history) the staged rows are inserted as they are, with no id looked up.
+    (``where not exists``) would build a hash table of every stored id.
     """
     name, key = table.name, table.key
     columns = [
@@ -54,13 +53,6 @@ def _upsert(
         for c in table.columns
         if present is None or c.name in present or not c.optional_header
     ]
-    insert = (
-        f"insert into {name} ({', '.join(columns)}) select {', '.join(f's.{c}' for c in columns)}"
-    )
-    ((stored,),) = con.sql(f"select exists (select 1 from {name})").fetchall()
-    if not stored:  # a new history, or a table it has no rows in: every staged row is new
-        ((inserted,),) = con.execute(f"{insert} from _stage_{name} as s").fetchall()
-        return TableCounts(inserted=inserted, updated=0, unchanged=0)
     changed = " or ".join(f"s.{c} is distinct from t.{c}" for c in columns[1:])
     con.execute(
         f"""
@@ -91,7 +83,12 @@ def _upsert(
         )
     if staged > existing:
         con.execute(
-            f"{insert} from _stage_{name} as s where s.{key} not in (select {key} from _known_{name})"
+            f"""
+            insert into {name} ({", ".join(columns)})
+            select {", ".join(f"s.{c}" for c in columns)}
+            from _stage_{name} as s
+            where s.{key} not in (select {key} from _known_{name})
+            """
         )
     con.execute(f"drop table _known_{name}")
     return TableCounts(inserted=staged - existing, updated=updated, unchanged=existing - updated)
