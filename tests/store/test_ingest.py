@@ -294,6 +294,111 @@ def test_parquet_problems_are_numbered_like_csv_rows(tmp_path):
     ]
 
 
+def _typed_leads(lead_ids: list[str], mql_at: list[datetime | None]) -> pl.DataFrame:
+    """The clean export's four leads as typed Parquet columns, with these ids and MQL instants."""
+    return pl.DataFrame(
+        {
+            "lead_id": lead_ids,
+            "created_at": [
+                datetime(2025, 7, 1),
+                datetime(2025, 7, 3),
+                datetime(2025, 7, 10),
+                datetime(2025, 7, 15),
+            ],  # fmt: skip
+            "mql_at": mql_at,
+            "sql_at": [None, datetime(2025, 7, 5, 12), None, None],
+            "owner_id": ["R1", "R2", "R1", None],
+            "intent": ["hand_raiser", "other", None, None],
+            "fit": ["A", "B", "C", None],
+            "source": ["web", "event", "partner", "paid"],
+        }
+    )
+
+
+@pytest.fixture
+def stages(monkeypatch) -> list[tuple[str, bool]]:
+    """Each staging of a file as (table, read straight into the table?), in order."""
+    import slanb.store.ingest.read as read
+
+    seen: list[tuple[str, bool]] = []
+    real = read._create_stage
+
+    def spy(con, table, path, rows, sources, *, direct=False):
+        seen.append((table.name, direct))
+        return real(con, table, path, rows, sources, direct=direct)
+
+    monkeypatch.setattr(read, "_create_stage", spy)
+    return seen
+
+
+def test_a_new_history_reads_typed_parquet_straight_into_its_tables(tmp_path, stages):
+    """A new history: leads.parquet (typed) goes straight into ``leads``, the CSVs are staged.
+
+    The result is the clean export's: 4 leads (MQL instants as in leads.csv, read as UTC), and
+    the report counts them as inserted.
+    """
+    folder = copy_export(tmp_path)
+    (folder / "leads.csv").unlink()
+    mql = [datetime(2025, 7, 2, 9), datetime(2025, 7, 4, 8, 15), None, None]
+    _typed_leads(["L1", "L2", "L3", "L4"], mql).write_parquet(folder / "leads.parquet")
+    report = ingest(folder, db=tmp_path / "h.duckdb")
+    assert stages == [("leads", True), ("activities", False), ("deals", False), ("reps", False)]
+    assert report.tables["leads"] == TableCounts(inserted=4, updated=0, unchanged=0)
+    with connect(tmp_path / "h.duckdb") as con:
+        rows = con.sql("select lead_id, mql_at from leads order by lead_id").fetchall()
+    assert rows == [("L1", datetime(2025, 7, 2, 9)), ("L2", datetime(2025, 7, 4, 8, 15)),
+                    ("L3", None), ("L4", None)]  # fmt: skip
+
+
+def test_problems_in_parquet_read_straight_into_a_table_keep_their_rows(tmp_path, stages):
+    """Checked in the table itself, problems are numbered as in the file, and no file is left.
+
+    leads.parquet: row 2 is L1, row 3 ``l2@crm.example`` (an e-mail address), row 4 L1 again
+    (a duplicate of row 2), row 5 L4. No schema constraint refuses these, so the rows are
+    inserted and the checks find both.
+    """
+    folder = copy_export(tmp_path)
+    (folder / "leads.csv").unlink()
+    (folder / "activities.csv").unlink()
+    (folder / "deals.csv").unlink()
+    mql = [datetime(2025, 7, 2, 9), None, None, None]
+    _typed_leads(["L1", "l2@crm.example", "L1", "L4"], mql).write_parquet(folder / "leads.parquet")
+    found = problems_of(folder, tmp_path / "h.duckdb")
+    assert [(p.file, p.row, p.column, p.value) for p in found] == [
+        ("leads.parquet", 3, "lead_id", "l2@crm.example"),
+        ("leads.parquet", 4, "lead_id", "L1"),
+    ]
+    assert (
+        found[1].message
+        == "'L1' is used by another row too; each lead must appear once (first in row 2)"
+    )
+    assert stages == [("leads", True), ("reps", False)]
+    assert list(tmp_path.iterdir()) == [folder]
+
+
+def test_a_value_the_schema_refuses_is_staged_again_and_named(tmp_path, stages):
+    """leads.parquet row 4 (L3) becomes an MQL on 2025-07-09, before it was created (07-10).
+
+    The schema's check refuses that row, so the insert straight into ``leads`` fails; the new file
+    is written again the usual way (every file staged), which names the row.
+    """
+    folder = copy_export(tmp_path)
+    (folder / "leads.csv").unlink()
+    mql = [datetime(2025, 7, 2, 9), None, datetime(2025, 7, 9), None]
+    _typed_leads(["L1", "L2", "L3", "L4"], mql).write_parquet(folder / "leads.parquet")
+    found = problems_of(folder, tmp_path / "h.duckdb")
+    assert [(p.file, p.row, p.column) for p in found] == [("leads.parquet", 4, "mql_at")]
+    assert found[0].message == (
+        "'2025-07-09 00:00:00' is before created_at '2025-07-10 00:00:00'; a lead cannot become "
+        "an MQL before it exists"
+    )
+    assert stages == [
+        ("leads", True),
+        *((t, False) for t in ("leads", "activities", "deals", "reps")),
+    ]
+    assert list(tmp_path.iterdir()) == [folder]
+
+
 # --- each rule, one broken cell at a time --------------------------------------------------
 
 EMPTY_REQUIRED = [

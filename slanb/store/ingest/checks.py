@@ -88,15 +88,20 @@ class IngestError(SlanbError):
 # --- checking ------------------------------------------------------------------------------
 
 
-def _validate(con: duckdb.DuckDBPyConnection, staged: list[_Staged]) -> list[Problem]:
-    """Every problem in every staged file, in file, row and column order."""
+def _validate(
+    con: duckdb.DuckDBPyConnection, staged: list[_Staged], *, history: bool = True
+) -> list[Problem]:
+    """Every problem in every staged file, in file, row and column order.
+
+    One query per staged table (:func:`_checks`). ``history`` False: the import writes a new file,
+    so no stored lead is looked up.
+    """
     leads_have_ids = any(s.table.name == "leads" and "lead_id" in s.present for s in staged)
     problems: list[Problem] = []
     for s in staged:
         found = list(s.problems)
-        checks = _checks(s, leads_have_ids=leads_have_ids)
-        if checks:
-            query = f"select * from ({' union all '.join(checks)}) order by rid, column_order"
+        query = _checks(s, leads_have_ids=leads_have_ids, history=history)
+        if query:
             for rid, _, column, value, message, first in con.sql(query).fetchall():
                 if first is not None:
                     message = f"{message} (first in row {s.row(first)})"
@@ -118,18 +123,25 @@ def _latest_plausible() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None) + timedelta(days=1)
 
 
-def _checks(s: _Staged, *, leads_have_ids: bool) -> list[str]:
-    """One select per rule: (rid, column_order, column, value, message, first rid of a duplicate)."""
+def _checks(s: _Staged, *, leads_have_ids: bool, history: bool = True) -> str | None:
+    """One query listing every broken rule of ``s``'s staging table, or None when none applies.
+
+    It yields (rid, column_order, column, value, message, first rid of a duplicate), ordered by
+    rid, column and rule: a union of one select per rule. (Folding the rules of one row into one
+    scan, a flag per rule, was tried: it costs more, since each select's simple condition, such as
+    ``lead_id is null``, is pushed into DuckDB's scan of the table.)
+    """
     table = s.table
     stage = f"_stage_{table.name}"
     order = {c.name: i for i, c in enumerate(table.columns)}
+    # Each rule is numbered in the order it is declared, which orders two problems of one cell.
     checks: list[str] = []
 
     def check(column: str, value: str, message: str, where: str) -> None:
         checks.append(
             f"select rowid as rid, {order[column]} as column_order, '{column}' as column_name, "
             f"cast({value} as varchar) as value, {message} as message, cast(null as bigint) "
-            f"as first from {stage} where {where}"
+            f"as first, {len(checks)} as rule from {stage} where {where}"
         )
 
     def shown(name: str) -> str:
@@ -189,7 +201,8 @@ def _checks(s: _Staged, *, leads_have_ids: bool) -> list[str]:
         message = f"is used by another row too; each {table.noun} must appear once"
         checks.append(
             f"""
-            select rid, {order[key]}, '{key}', {key}, {_sql_text(message)}, first
+            select rid, {order[key]} as column_order, '{key}' as column_name, {key} as value,
+                {_sql_text(message)} as message, first, {len(checks)} as rule
             from (
                 select rowid as rid, {key}, min(rowid) over (partition by {key}) as first
                 from {stage}
@@ -224,15 +237,19 @@ def _checks(s: _Staged, *, leads_have_ids: bool) -> list[str]:
         check("timezone", "timezone", _sql_text(message), where)
     if table.name in ("activities", "deals") and "lead_id" in s.present and leads_have_ids:
         message = "is not a lead_id in the leads file or in the history"
-        # The history's leads are read for the staged ids only (a semi-join): "not in (select
-        # lead_id from leads)" would build a hash table of every stored lead.
-        where = (
-            "lead_id not in (select lead_id from _stage_leads where lead_id is not null) "
-            "and lead_id not in (select lead_id from leads "
-            f"where lead_id in (select lead_id from {stage}))"
-        )
+        where = "lead_id not in (select lead_id from _stage_leads where lead_id is not null)"
+        if history:
+            # The history's leads are read for the staged ids only (a semi-join): "not in (select
+            # lead_id from leads)" would build a hash table of every stored lead.
+            where += (
+                " and lead_id not in (select lead_id from leads "
+                f"where lead_id in (select lead_id from {stage}))"
+            )
         check("lead_id", "lead_id", _sql_text(message), where)
-    return checks
+    if not checks:
+        return None
+    rows = " union all ".join(f"({c})" for c in checks)
+    return f"select * exclude (rule) from ({rows}) order by rid, column_order, rule"
 
 
 # --- small helpers -------------------------------------------------------------------------

@@ -45,6 +45,9 @@ class _Staged:
     # Rows DuckDB could not read are not staged; for each, sorted, its data row index minus its
     # rank among them, which is all :meth:`row` needs to number the staged rows after it.
     skips: tuple[int, ...] = ()
+    # Rows already inserted into the table itself (a new history read from Parquet, see
+    # :func:`_stage_parquet`); then ``_stage_{table}`` is a view of that table. None: staged only.
+    written: int | None = None
 
     def row(self, rowid: int) -> int:
         """The spreadsheet row of the staged row ``rowid``."""
@@ -60,12 +63,14 @@ class _Staged:
         return self.file, self.row(rowid), column
 
 
-def _stage(con: duckdb.DuckDBPyConnection, table: _Table, path: Path) -> _Staged:
-    """Read one file into ``_stage_{table}``."""
+def _stage(
+    con: duckdb.DuckDBPyConnection, table: _Table, path: Path, *, direct: bool = False
+) -> _Staged:
+    """Read one file into ``_stage_{table}`` (``direct``: see :func:`_stage_parquet`)."""
     try:
         if path.suffix == ".csv":
             return _stage_csv(con, table, path)
-        return _stage_parquet(con, table, path)
+        return _stage_parquet(con, table, path, direct=direct)
     except OSError as exc:
         msg = f"Cannot read {path}: {exc.strerror or exc}. Check the file and run `slanb ingest` again."
         raise SlanbError(msg) from exc
@@ -218,7 +223,26 @@ def _first_line(error: object) -> str:
     return str(error).strip().splitlines()[0].split("Original Line")[0].strip()
 
 
-def _stage_parquet(con: duckdb.DuckDBPyConnection, table: _Table, path: Path) -> _Staged:
+class _NotDirect(Exception):
+    """A file read straight into its table could not be inserted there.
+
+    A value its constraints refuse, or a write error: the import starts again the usual way, which
+    stages the file and names every problem.
+    """
+
+
+def _stage_parquet(
+    con: duckdb.DuckDBPyConnection, table: _Table, path: Path, *, direct: bool = False
+) -> _Staged:
+    """Read one Parquet file into ``_stage_{table}``.
+
+    ``direct`` (a new history, whose tables are empty): when no column needs the text it came from,
+    the rows are inserted into ``table`` itself, once, and ``_stage_{table}`` is a view of it that
+    the checks read like a staging table (its ``rowid`` is the file's row order, every ``__raw``
+    NULL). The insert commits on its own (a transaction's own rows carry provisional row ids until
+    it commits); the new file is renamed into place only once every check has passed. An insert
+    that fails raises :class:`_NotDirect`.
+    """
     try:
         described = con.sql(
             "describe select * from read_parquet($path)", params={"path": str(path)}
@@ -237,8 +261,24 @@ def _stage_parquet(con: duckdb.DuckDBPyConnection, table: _Table, path: Path) ->
             problems.append(Problem(path.name, None, name, None, message))
             del positions[name]
     sources = {name: (_quote_identifier(header[i]), schema[i][1]) for name, i in positions.items()}
-    _create_stage(con, table, path, "select * from read_parquet($path)", sources)
-    return _Staged(table, path.name, frozenset(positions), ignored, tuple(problems))
+    # Every column of a fitting type, none a date stored as a timestamp: no value needs the text it
+    # came from (every ``__raw`` is NULL), so the rows can go straight into the table.
+    direct = (
+        direct
+        and not problems
+        and all(
+            _native(kinds[name], name, type_) is not None
+            and not (kinds[name] == "date" and type_.startswith("TIMESTAMP"))
+            for name, (_, type_) in sources.items()
+            if kinds[name] != "text"
+        )
+    )
+    written = _create_stage(
+        con, table, path, "select * from read_parquet($path)", sources, direct=direct
+    )
+    return _Staged(
+        table, path.name, frozenset(positions), ignored, tuple(problems), written=written
+    )
 
 
 _KIND_WORDS = {
@@ -296,10 +336,14 @@ def _create_stage(
     path: Path,
     rows: str,
     sources: dict[str, tuple[str, str]],
-) -> None:
+    *,
+    direct: bool = False,
+) -> int | None:
     """Create ``_stage_{table}`` (see :class:`_Staged`) from the query ``rows`` over ``path``.
 
     ``sources`` maps each contract column the file has to its column in ``rows`` and DuckDB type.
+    ``direct``: insert the rows into ``table`` instead and make ``_stage_{table}`` a view of it
+    (:func:`_stage_parquet`); returns the rows inserted (None when only staged).
     """
     text_columns = []  # step 1: the text of each column, or the Parquet value of a fitting type
     typed_columns = []  # step 2: the typed value, and the raw text it came from
@@ -326,14 +370,32 @@ def _create_stage(
             # Only a date stored as a timestamp can fail (when it is not at midnight).
             raw = f"cast({name}__src as varchar)" if column.kind == "date" else "null"
             typed_columns.append(f"cast({raw} as varchar) as {name}__raw")
-    sql = f"""
-        create temp table _stage_{table.name} as
+    query = f"""
         with source as ({rows}),
         text as (select {", ".join(text_columns) or "1 as _"} from source)
         select {", ".join(typed_columns)} from text
     """
+    params = {"path": str(path)} if "$path" in rows else None
+    if direct:
+        names = [c.name for c in table.columns]
+        raws = [
+            f"cast(null as varchar) as {c.name}__raw" for c in table.columns if c.kind != "text"
+        ]
+        try:
+            ((written,),) = con.execute(
+                f"insert into {table.name} ({', '.join(names)}) "
+                f"select {', '.join(names)} from ({query})",
+                params,
+            ).fetchall()
+        except duckdb.Error as exc:
+            raise _NotDirect from exc
+        con.execute(
+            f"create temp view _stage_{table.name} as "
+            f"select rowid as rowid, {', '.join(names + raws)} from {table.name}"
+        )
+        return int(written)
     try:
-        con.execute(sql, {"path": str(path)} if "$path" in rows else None)
+        con.execute(f"create temp table _stage_{table.name} as {query}", params)
     except duckdb.Error as exc:
         # One line, and nothing of the file's text: DuckDB's CSV errors can quote whole rows.
         msg = (
@@ -341,6 +403,7 @@ def _create_stage(
             "values, one kind of line ending) or Parquet, and run `slanb ingest` again."
         )
         raise SlanbError(msg) from exc
+    return None
 
 
 def _native(kind: Kind, ref: str, source_type: str) -> str | None:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import functools
 import os
 import stat
 from collections.abc import Callable
@@ -36,7 +37,7 @@ from slanb.paths import project_root, resolve_path
 from slanb.store.db import connect, create_schema, load_sql, upgrade_schema
 from slanb.store.ingest.checks import IngestError, _validate
 from slanb.store.ingest.contract import _CONTRACT, _EXPECTED_FILES
-from slanb.store.ingest.read import _stage, _Staged
+from slanb.store.ingest.read import _NotDirect, _stage, _Staged
 from slanb.store.ingest.write import (
     _WORK_PREFIX,
     READERS_WAIT,
@@ -116,9 +117,15 @@ def ingest(
     if mapping is None:
         files = _find_files(source, given=folder)
 
-        def stage(con: duckdb.DuckDBPyConnection) -> tuple[list[_Staged], list, list[str]]:
+        def stage(
+            con: duckdb.DuckDBPyConnection, *, direct: bool = False
+        ) -> tuple[list[_Staged], list, list[str]]:
             tables = [t for t in _CONTRACT if t.name in files]
+            if direct:
+                return [_stage(con, t, files[t.name], direct=True) for t in tables], [], []
             return [_stage(con, t, files[t.name]) for t in tables], [], []
+
+        direct: _StageFn | None = functools.partial(stage, direct=True)
     else:
         from slanb.store.sources import plan_source  # the sources build on this package
 
@@ -126,6 +133,7 @@ def ingest(
             msg = f"No export folder at {source}{_relative_note(folder)}."
             raise SlanbError(msg)
         files, stage = plan_source(source, mapping, is_file=_export_file)
+        direct = None
     target = resolve_path(db)
     created = not target.exists()
     if created and not target.parent.is_dir():
@@ -143,7 +151,7 @@ def ingest(
         try:
             _check_writable(work, target=target)
             if created:
-                report = _into_new_file(work, files, stage, folder=source, db=target)
+                report = _into_new_file(work, files, stage, folder=source, db=target, direct=direct)
             else:
                 report = _into_history(work, files, stage, folder=source, db=target)
         finally:
@@ -152,9 +160,35 @@ def ingest(
 
 
 def _into_new_file(
+    work: Path,
+    files: dict[str, Path],
+    stage: _StageFn,
+    *,
+    folder: Path,
+    db: Path,
+    direct: _StageFn | None = None,
+) -> IngestReport:
+    """The first import: write a new file beside ``db``, then rename it into place.
+
+    With ``direct`` (an export of the contract's files), each Parquet file whose columns all fit is
+    read once, straight into its table, and checked there
+    (:func:`slanb.store.ingest.read._stage_parquet`); the other files are staged as usual. The new
+    file is only renamed into place once every check has passed, so a refused export still leaves
+    no history. If an insert fails there (a value the schema's constraints refuse, say), the new
+    file is removed and written again the usual way, which names every problem.
+    """
+    if direct is not None:
+        try:
+            return _new_file(work, files, direct, folder=folder, db=db)
+        except _NotDirect:
+            _remove_database(work)
+    return _new_file(work, files, stage, folder=folder, db=db)
+
+
+def _new_file(
     work: Path, files: dict[str, Path], stage: _StageFn, *, folder: Path, db: Path
 ) -> IngestReport:
-    """The first import: write a new file beside ``db``, then rename it into place."""
+    """Write the new file ``work``: the schema, the export's rows and ``exported_at``."""
     try:
         with connect(work, read_only=False) as con:
             create_schema(con)
@@ -363,7 +397,7 @@ def _read_and_check(
             raise SlanbError(msg)
     if refused:  # a source export broken in its own terms: the contract rules would only echo it
         raise IngestError(refused, folder=folder, db=db, created=created)
-    problems = _validate(con, staged)
+    problems = _validate(con, staged, history=not created)
     if problems:
         raise IngestError(problems, folder=folder, db=db, created=created)
     return staged, notes
@@ -378,11 +412,19 @@ def _write(
     db: Path,
     how: tuple[str, ...],
 ) -> IngestReport:
-    """Upsert every staged table into ``history`` and move ``exported_at``, in one transaction."""
+    """Upsert every staged table into ``history`` and move ``exported_at``, in one transaction.
+
+    A table a new history's file was read straight into (``_Staged.written``) is only counted.
+    """
     con.begin()
     try:
         upgrade_schema(con)  # a version-1 history gains version 2's optional columns, empty
-        counts = {s.table.name: _upsert(con, s.table, s.present) for s in staged}
+        counts = {
+            s.table.name: _upsert(con, s.table, s.present)
+            if s.written is None
+            else TableCounts(inserted=s.written, updated=0, unchanged=0)
+            for s in staged
+        }
         newest = _newest(con, [s.table.name for s in staged])
         con.execute(load_sql("contract/exported_at"), {"newest": newest})
         rows = con.sql("select value from slanb_meta where key = 'exported_at'").fetchall()
