@@ -167,7 +167,12 @@ def _build(
         else:
             given = _hand_over(sla, tmp, files=files)
             env = {**os.environ, handover.ENV: str(given)}
-        page = _page_context(sla, run_at, books, _vega_bundle())
+        page: dict[str, Any] = {}
+
+        def pages_ready() -> None:  # on the pages' thread, while the kernels finish starting
+            page.update(_page_context(sla, run_at, books, _vega_bundle()))
+            _exporter().template  # noqa: B018  # nbconvert's templates compiled (~0.3 CPU s)
+
         runs = crew.run(
             books,
             tmp,
@@ -175,6 +180,7 @@ def _build(
             progress=said,
             env=env,
             handover=given,
+            first=pages_ready,
             done=lambda run, notebook: _render(run, notebook, tmp, page, progress=said),
         )
         (tmp / HANDOVER).unlink(missing_ok=True)
@@ -276,6 +282,7 @@ class _Crew:
         progress: Callable[[str], None],
         env: dict[str, str],
         handover: Path | None,
+        first: Callable[[], None],
         done: Callable[[NotebookRun, Any], NotebookRun],
     ) -> list[NotebookRun]:
         """Execute every notebook into ``tmp``; the runs in notebook order.
@@ -285,9 +292,11 @@ class _Crew:
         ``$SLANB_HANDOVER`` before its first notebook. ``done(run, notebook)`` is called, on a
         thread of its own, with each notebook that ran, executed, as it finishes (the report
         renders its page then, while the kernels go on). papermill writes each executed notebook
-        once, when it ends, not twice per cell.
+        once, when it ends, not twice per cell. ``first()`` is called on that thread before any
+        ``done`` (what every page needs).
         """
         with _quiet_papermill(), ThreadPoolExecutor(max_workers=1) as renderer:
+            prepared = renderer.submit(first)
             self._job = {
                 "todo": iter(enumerate(books)),
                 "runs": [None] * len(books),
@@ -302,6 +311,7 @@ class _Crew:
             self._go.set()
             for thread in self._threads:
                 thread.result()
+            prepared.result()
             runs: list[NotebookRun | Future[NotebookRun] | None] = self._job["runs"]
             return [r.result() if isinstance(r, Future) else r for r in runs if r is not None]
 
