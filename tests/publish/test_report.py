@@ -11,6 +11,7 @@ import shutil
 import signal
 import subprocess
 import sys
+from datetime import UTC, datetime
 from html.parser import HTMLParser
 from importlib.metadata import version
 from pathlib import Path
@@ -198,6 +199,26 @@ def _broken_notebooks(folder: Path) -> Path:
     }
     nbformat.write(nb, folder / "01_broken.ipynb")
     return folder
+
+
+def test_a_page_is_as_nbconvert_renders_it_with_the_bundle(built):
+    """render_html puts the Vega bundle in after nbconvert: byte for byte the page it would make."""
+    result, _, _ = built
+    page = report._page_context(result.sla, datetime(2026, 11, 1, tzinfo=UTC), _books(), "")
+    page["vega_bundle"] = report._vega_bundle()
+    executed = result.folder / "02_revenue_per_mql.ipynb"
+    ours = report.render_html(nbformat.read(executed, as_version=4), page, name=executed.stem)
+    nb = nbformat.read(executed, as_version=4)
+    nb.metadata["title"] = f"Step 2: Expected revenue per MQL: {page['month_label']}"
+    whole, _ = report._exporter().from_notebook_node(
+        nb, resources={"slanb": {**page, "current": executed.stem}}
+    )
+    assert ours == whole
+    assert ours.count(page["vega_bundle"]) == 1 and report._BUNDLE_HERE not in ours
+
+
+def _books() -> list[Path]:
+    return sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 
 
 def test_a_failing_notebook_keeps_the_previous_report(built, db, tmp_path):
