@@ -18,39 +18,33 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
-from importlib import resources
+from importlib import metadata, resources
 from pathlib import Path
-from typing import Any
-
-import altair as alt
-import jinja2
-import markupsafe
-import nbformat
-import papermill
-import vl_convert
-from jupyter_client.blocking import BlockingKernelClient
-from jupyter_client.manager import AsyncKernelManager
-from jupyter_core.utils import run_sync
-from nbconvert import HTMLExporter
-from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
-from papermill.exceptions import PapermillExecutionError
+from queue import Empty
+from typing import IO, TYPE_CHECKING, Any
 
 from slanb import __version__
 from slanb._files import atomic_write_text, clear_leftovers, swap_folder
-from slanb.engine.month import SlaMonth, compute_on
 from slanb.errors import SlanbError
 from slanb.months import month_label, parse_month
 from slanb.params import Params
 from slanb.paths import resolve_path
 from slanb.publish.layout import FAILED_DIR
-from slanb.store import db, handover
-from slanb.views import narrative, pages, sentences
-from slanb.views.theme import SLATE, VERDICT_COLORS, VERDICT_WORDS
+
+# Everything heavy (papermill, nbconvert, jupyter_client, Altair, the engine with DuckDB and
+# polars, ~1.3 CPU s) is imported where it is used, after :func:`build_report` has started the
+# kernels, so that they start and import on the core this process leaves idle meanwhile.
+if TYPE_CHECKING:
+    import nbformat
+    from jupyter_client.blocking import BlockingKernelClient
+    from papermill.exceptions import PapermillExecutionError
+
+    from slanb.engine.month import SlaMonth
 
 TITLE = "Marketing-to-Sales SLA"
 KERNEL = "python3"
@@ -106,16 +100,48 @@ def build_report(
 
     The month is planned and judged once, here, and handed to every notebook's kernel
     (``slanb.store.handover``); ``workers`` kernels (default: one per core) each run one notebook
-    after another. ``isolated`` runs every notebook as it runs on its own instead: a new kernel
-    each (default: six at once), computing the month itself (the slow way, kept to compare
-    against). ``out`` and ``notebooks_dir`` resolve from the project root when relative. Raises
-    :class:`SlanbError` naming the notebook, cell and error when a notebook fails; the previous
-    report for the month is kept. ``index_extra``: HTML the index shows below its headline (a
-    report with segments links them).
+    after another. They are started first, importing what the notebooks import while this process
+    imports and plans the month. ``isolated`` runs every notebook as it runs on its own instead:
+    a new kernel each (default: six at once), computing the month itself (the slow way, kept to
+    compare against). ``out`` and ``notebooks_dir`` resolve from the project root when relative.
+    Raises :class:`SlanbError` naming the notebook, cell and error when a notebook fails; the
+    previous report for the month is kept. ``index_extra``: HTML the index shows below its
+    headline (a report with segments links them).
     """
     started = time.perf_counter()
     out_dir = resolve_path(out).resolve()
     books = _notebooks(notebooks_dir)
+    crew = _Crew(len(books), workers=workers, fresh=isolated)  # kernels start now, in threads
+    try:
+        return _build(
+            params,
+            crew,
+            books,
+            out_dir,
+            started=started,
+            progress=progress,
+            isolated=isolated,
+            index_extra=index_extra,
+        )
+    finally:
+        crew.close()
+
+
+def _build(
+    params: Params,
+    crew: _Crew,
+    books: list[Path],
+    out_dir: Path,
+    *,
+    started: float,
+    progress: Callable[[str], None],
+    isolated: bool,
+    index_extra: str,
+) -> ReportResult:
+    """:func:`build_report` once its kernels are starting."""
+    from slanb.engine.month import compute_on
+    from slanb.store import db, handover
+
     history = _identity(params.db_path)  # before reading: an import after this is noticed
     files = handover.files_state(params)  # likewise, for the kernels' check of the handover
     with db.connect(params.db_path) as con:
@@ -127,7 +153,7 @@ def build_report(
         f"building the {month_label(month)} report from {params.db_path} into {out_dir / month}"
     )
 
-    lock = threading.Lock()  # pages are rendered on the kernels' threads
+    lock = threading.Lock()  # pages are rendered on a thread of their own
 
     def said(text: str) -> None:
         with lock:
@@ -135,28 +161,41 @@ def build_report(
 
     tmp = _build_folder(out_dir, month)
     try:
-        page = _page_context(sla, run_at, books, _vega_bundle())
         if isolated:
             env = {k: v for k, v in os.environ.items() if k != handover.ENV}
+            given = None
         else:
-            env = _hand_over(sla, tmp, files=files)
-        runs = _run_all(
-            books,
-            tmp,
-            params,
-            progress=said,
-            workers=workers,
-            env=env,
-            fresh=isolated,
-            done=lambda run, notebook: _render(run, notebook, tmp, page, progress=said),
-        )
+            given = _hand_over(sla, tmp, files=files)
+            env = {**os.environ, handover.ENV: str(given)}
+        page: dict[str, Any] = {}
+
+        def pages_ready() -> None:  # on the pages' thread, while the kernels finish starting
+            page.update(_page_context(sla, run_at, books, _vega_bundle()))
+            _warm_up_pages(page)
+
+        # pages are rendered on a thread of their own, each as its notebook ends, while the
+        # kernels go on to their next notebooks
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pages") as pages_thread:
+            prepared = pages_thread.submit(pages_ready)
+            ran = _run_all(
+                books,
+                tmp,
+                params,
+                crew=crew,
+                progress=said,
+                env=env,
+                handover=given,
+                done=lambda run, nb: pages_thread.submit(
+                    _render, run, nb, tmp, page, progress=said
+                ),
+            )
+            prepared.result()
+            runs = [r.result() if isinstance(r, Future) else r for r in ran]
         (tmp / HANDOVER).unlink(missing_ok=True)
         failed = [r for r in runs if r.status != "ok"]
         if failed:
             _keep_failed(out_dir, month, tmp, failed)
             raise SlanbError(_failure_message(failed, out_dir / FAILED_DIR / month))
-        for log in [*tmp.glob("*.kernel.log"), *tmp.glob(".kernel-*.log")]:
-            log.unlink()
         summary = tmp / "summary.json"
         summary.write_text(json.dumps(summary_json(sla, run_at=run_at), indent=2) + "\n", "utf-8")
         (tmp / "index.html").write_text(_index_html(sla, page, runs, extra=index_extra), "utf-8")
@@ -193,15 +232,16 @@ def write_error(month: str, out_dir: Path, exc: OSError) -> SlanbError:
     return SlanbError(msg)
 
 
-def _hand_over(sla: SlaMonth, tmp: Path, *, files: dict[str, Any]) -> dict[str, str]:
-    """Write ``sla`` for the kernels; the environment that tells them where it is.
+def _hand_over(sla: SlaMonth, tmp: Path, *, files: dict[str, Any]) -> Path:
+    """Write ``sla`` for the kernels; the file (``$SLANB_HANDOVER`` in every kernel).
 
     Keyed by the parameters each kernel will see (the injected ones, read back as a notebook
     reads them) and the files as they were before ``sla`` was computed.
     """
+    from slanb.store import handover
+
     seen = Params.from_mapping(sla.params.notebook_parameters(), source="notebook parameters")
-    path = handover.write(tmp / HANDOVER, sla, key=handover.fingerprint(seen, files=files))
-    return {**os.environ, handover.ENV: str(path)}
+    return handover.write(tmp / HANDOVER, sla, key=handover.fingerprint(seen, files=files))
 
 
 def _notebooks(notebooks_dir: str | os.PathLike[str] | None) -> list[Path]:
@@ -216,111 +256,227 @@ def _notebooks(notebooks_dir: str | os.PathLike[str] | None) -> list[Path]:
     return books
 
 
-def _run_all(
-    books: list[Path],
-    tmp: Path,
-    params: Params,
-    *,
-    progress: Callable[[str], None],
-    workers: int | None,
-    env: dict[str, str] | None = None,
-    fresh: bool = False,
-    done: Callable[[NotebookRun, Any], NotebookRun] | None = None,
-) -> list[NotebookRun]:
-    """Execute every notebook into ``tmp`` on ``workers`` kernels; the runs in notebook order.
+def _run_all(books: list[Path], tmp: Path, params: Params, *, crew: _Crew, **kw: Any) -> list[Any]:
+    """Execute every notebook into ``tmp`` on ``crew``'s kernels (:meth:`_Crew.run`)."""
+    return crew.run(books, tmp, params, **kw)
 
-    Each kernel runs one notebook after another, its namespace emptied in between
-    (:meth:`_Kernel.reset`), so it imports slanb, polars and Altair once; with ``fresh`` every
-    notebook gets a kernel of its own, as when opened on its own. ``env`` is the kernels'
-    environment (default: this process's); ``done(run, notebook)`` is called with each notebook
-    that ran, executed, as it finishes (the report renders its page then, while the other kernels
-    work). papermill writes each executed notebook once, when it ends, not twice per cell.
+
+class _Crew:
+    """The kernels of one report, each in a thread of its own running one notebook after another.
+
+    Made first thing: each thread starts its kernel at once and has it import what the notebooks
+    import (:attr:`_Kernel.WARM_UP`), so kernels start on the core this process leaves idle
+    while it imports and plans the month; :meth:`run` then hands them the notebooks. Each kernel
+    is emptied between notebooks (:meth:`_Kernel.reset`), so it imports slanb, polars and Altair
+    once. With ``fresh`` (``isolated``) nothing starts early and every notebook gets a kernel of
+    its own, started by papermill, as when opened on its own. ``workers`` kernels (default: one
+    per core, or six at once when ``fresh``), never more than ``books``.
     """
-    parameters = params.notebook_parameters()
-    lock = threading.Lock()
-    todo = iter(enumerate(books))
-    runs: list[NotebookRun | None] = [None] * len(books)
 
-    def say(text: str) -> None:
-        with lock:
-            progress(text)
+    def __init__(self, books: int, *, workers: int | None, fresh: bool) -> None:
+        self.fresh = fresh
+        self.count = workers or (min(books, 6) if fresh else min(books, os.cpu_count() or 2))
+        self._go = threading.Event()
+        self._job: dict[str, Any] | None = None
+        self._launched = threading.Semaphore(0)
+        if not fresh:
+            _kernel_manager()  # jupyter_client, imported here: the threads then only launch
+        self._pool = ThreadPoolExecutor(max_workers=self.count, thread_name_prefix="kernel")
+        self._threads = [self._pool.submit(self._work, slot) for slot in range(self.count)]
+        for _ in range(0 if fresh else self.count):  # this process's imports wait for the
+            self._launched.acquire()  # kernels' processes, not the other way round
 
-    def run(kernel: _Kernel, book: Path) -> tuple[NotebookRun, Any]:
-        say(f"running {book.stem} …")
-        t0 = time.perf_counter()
-        try:
-            # Absolute paths and no ``cwd``: papermill's cwd is a process-wide chdir, unsafe
-            # in threads.
-            notebook = papermill.execute_notebook(
-                str(book),
-                str(tmp / book.name),
-                parameters=parameters,
-                kernel_name=KERNEL,
-                progress_bar=False,
-                log_output=False,
-                request_save_on_cell_execute=False,  # each save validates and deep-copies it
-                km=kernel.km,
-            )
-        except PapermillExecutionError as exc:
-            say(f"FAILED {book.stem}: {exc.ename}: {_ANSI.sub('', str(exc.evalue))}")
-            failed = NotebookRun(
-                book.stem, "failed", time.perf_counter() - t0, error=_cell_error(exc)
-            )
-            return failed, None
-        except Exception as exc:  # a kernel that died or never started: report it, don't hide it
-            say(f"FAILED {book.stem}: {type(exc).__name__}: {exc}")
-            error = f"its kernel ({type(exc).__name__}: {exc})"
-            return NotebookRun(book.stem, "failed", time.perf_counter() - t0, error=error), None
-        seconds = time.perf_counter() - t0
-        say(f"done {book.stem} ({seconds:.1f}s)")
-        return NotebookRun(book.stem, "ok", seconds), notebook
+    def run(
+        self,
+        books: list[Path],
+        tmp: Path,
+        params: Params,
+        *,
+        progress: Callable[[str], None],
+        env: dict[str, str],
+        handover: Path | None,
+        done: Callable[[NotebookRun, Any], Any],
+    ) -> list[Any]:
+        """Execute every notebook into ``tmp``; the runs in notebook order.
 
-    def work(slot: int) -> None:
+        ``env`` is the environment of a kernel papermill starts (for a notebook after one that
+        failed, or every one when ``fresh``); a kernel started early is given ``handover`` as
+        ``$SLANB_HANDOVER`` before its first notebook. ``done(run, notebook)`` is called with each
+        notebook that ran, executed, as it finishes, and its value stands for that run (the
+        report's is its page being rendered on another thread). papermill writes each executed
+        notebook once, when it ends, not twice per cell.
+        """
+        with _quiet_papermill():
+            self._job = {
+                "todo": iter(enumerate(books)),
+                "runs": [None] * len(books),
+                "lock": threading.Lock(),
+                "tmp": tmp,
+                "parameters": params.notebook_parameters(),
+                "progress": progress,
+                "env": env,
+                "handover": handover,
+                "done": done,
+            }
+            self._go.set()
+            for thread in self._threads:
+                thread.result()
+            return [r for r in self._job["runs"] if r is not None]
+
+    def close(self) -> None:
+        """Stop every kernel (those :meth:`run` was never given notebooks for, too)."""
+        self._go.set()
+        self._pool.shutdown(wait=True)
+
+    def _work(self, slot: int) -> None:
         kernel: _Kernel | None = None
+        warm = False
         try:
+            if not self.fresh:
+                kernel = _Kernel(env=None)
+                try:
+                    kernel.start(launched=self._launched.release)
+                    warm = True
+                except Exception:
+                    # papermill starts one for the first notebook instead, and a kernel that
+                    # cannot start fails that notebook, saying why
+                    kernel.close()
+                    kernel = None
+                    self._launched.release()
+            self._go.wait()
+            job = self._job
+            if job is None:  # the report failed before its notebooks
+                return
             while True:
-                with lock:
-                    i, book = next(todo, (-1, None))
+                with job["lock"]:
+                    i, book = next(job["todo"], (-1, None))
                 if book is None:
                     return
-                if kernel is not None and (fresh or not kernel.reset()):
+                if kernel is not None and warm:
+                    ready = kernel.prepare(job["handover"])
+                elif kernel is not None:
+                    ready = not self.fresh and kernel.reset()
+                else:
+                    ready = True
+                warm = False
+                if kernel is not None and not ready:
                     kernel.close()
                     kernel = None
                 if kernel is None:
-                    kernel = _Kernel(tmp / f".kernel-{slot}.log", env)
-                result, notebook = run(kernel, book)
+                    kernel = _Kernel(env=job["env"])
+                result, notebook = _execute(kernel, book, job)
                 if result.status != "ok":  # its log beside it; the next notebook, a new kernel
-                    kernel.close()
-                    shutil.copyfile(kernel.log_path, tmp / f"{book.stem}.kernel.log")
+                    kernel.close(keep_log=job["tmp"] / f"{book.stem}.kernel.log")
                     kernel = None
-                elif done is not None:
-                    result = done(result, notebook)
-                runs[i] = result
+                    job["runs"][i] = result
+                else:
+                    job["runs"][i] = job["done"](result, notebook)
         finally:
             if kernel is not None:
                 kernel.close()
 
-    count = workers or (min(len(books), 6) if fresh else min(len(books), os.cpu_count() or 2))
-    with _quiet_papermill(), ThreadPoolExecutor(max_workers=count) as pool:
-        for future in [pool.submit(work, slot) for slot in range(count)]:
-            future.result()
-    return [r for r in runs if r is not None]
+
+def _execute(kernel: _Kernel, book: Path, job: dict[str, Any]) -> tuple[NotebookRun, Any]:
+    """Run ``book`` on ``kernel`` with papermill: how it went, and the executed notebook."""
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    say, tmp = job["progress"], job["tmp"]
+    say(f"running {book.stem} …")
+    t0 = time.perf_counter()
+    try:
+        # Absolute paths and no ``cwd``: papermill's cwd is a process-wide chdir, unsafe
+        # in threads.
+        notebook = papermill.execute_notebook(
+            str(book),
+            str(tmp / book.name),
+            parameters=job["parameters"],
+            kernel_name=KERNEL,
+            progress_bar=False,
+            log_output=False,
+            request_save_on_cell_execute=False,  # each save validates and deep-copies it
+            km=kernel.km,
+        )
+    except PapermillExecutionError as exc:
+        say(f"FAILED {book.stem}: {exc.ename}: {_ANSI.sub('', str(exc.evalue))}")
+        failed = NotebookRun(book.stem, "failed", time.perf_counter() - t0, error=_cell_error(exc))
+        return failed, None
+    except Exception as exc:  # a kernel that died or never started: report it, don't hide it
+        say(f"FAILED {book.stem}: {type(exc).__name__}: {exc}")
+        error = f"its kernel ({type(exc).__name__}: {exc})"
+        return NotebookRun(book.stem, "failed", time.perf_counter() - t0, error=error), None
+    seconds = time.perf_counter() - t0
+    say(f"done {book.stem} ({seconds:.1f}s)")
+    return NotebookRun(book.stem, "ok", seconds), notebook
 
 
 class _Kernel:
-    """One Jupyter kernel of the report, started by papermill on its first notebook, then reused.
+    """One Jupyter kernel of the report, started early (:meth:`start`) or by papermill, reused.
 
-    Its own stdout and stderr (ipykernel's start-up warnings) go to ``log_path``.
+    It is started early by :class:`_Crew`, or by papermill on its first notebook. Its own stdout and stderr (ipykernel's start-up warnings) go to an unnamed temporary file,
+    kept (:meth:`close`) beside a notebook that failed.
     """
 
+    # What the notebooks import (their second cell), imported by a kernel started early while
+    # the report plans the month. A warm-up only: the notebooks still import what they use, and
+    # :attr:`RESET` drops the names before the first notebook.
+    WARM_UP = (
+        "import slanb.engine.month, slanb.views.charts, slanb.views.narrative, "
+        "slanb.views.record, slanb.views.scorecard"
+    )
     RESET = "get_ipython().run_line_magic('reset', '-f'); get_ipython().execution_count = 1"
+    TIMEOUT = 60  # seconds for a kernel to answer the warm-up, the reset (nbclient's start-up)
 
-    def __init__(self, log_path: Path, env: dict[str, str] | None) -> None:
-        self.log_path = log_path
-        self._log = log_path.open("w", encoding="utf-8")
-        self.km = _LoggedKernelManager(kernel_name=KERNEL)
+    def __init__(self, *, env: dict[str, str] | None) -> None:
+        self._log: IO[str] = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115  # closed by close()
+        self.km = _kernel_manager()(kernel_name=KERNEL)
         self.km.kernel_log = self._log
         self.km.kernel_env = env
+        self._client: BlockingKernelClient | None = None
+        self._warm_up: str | None = None
+
+    def start(self, *, launched: Callable[[], None]) -> None:
+        """Start the kernel as papermill would, and send it :attr:`WARM_UP` without waiting.
+
+        ``launched()`` is called once its process is running.
+        """
+        from jupyter_client.blocking import BlockingKernelClient
+        from jupyter_core.utils import run_sync
+
+        # nbclient starts a kernel with an in-memory history (its ``ipython_hist_file``)
+        run_sync(self.km.start_kernel)(extra_arguments=["--HistoryManager.hist_file=:memory:"])
+        launched()
+        self._client = BlockingKernelClient(connection_file=self.km.connection_file)
+        self._client.load_connection_file()
+        self._client.start_channels()
+        # by keyword: the code of a kernel, which tests/test_reliability.py's check of SQL
+        # (``.execute(...)`` with a query that is not a constant) is not about
+        self._warm_up = self._client.execute(code=self.WARM_UP, silent=True, store_history=False)
+
+    def prepare(self, handover: Path | None) -> bool:
+        """Once warmed up, ``$SLANB_HANDOVER`` set and emptied for its first notebook; else False.
+
+        False too when the warm-up failed (a notebook's own import then says why, on a new
+        kernel).
+        """
+        from slanb.store.handover import ENV
+
+        assert self._client is not None and self._warm_up is not None
+        client, self._client = self._client, None
+        env = f"import os; os.environ[{ENV!r}] = {str(handover or '')!r}; del os; "
+        try:
+            deadline = time.monotonic() + self.TIMEOUT
+            while True:
+                reply = client.get_shell_msg(timeout=max(deadline - time.monotonic(), 0.01))
+                if reply["parent_header"].get("msg_id") == self._warm_up:
+                    break
+            if reply["content"]["status"] != "ok":
+                return False
+            return self._run(client, env + self.RESET)
+        except Empty:  # no reply from a kernel that died or hangs
+            return False
+        finally:
+            client.stop_channels()
 
     def reset(self) -> bool:
         """Empty the namespace, as a new kernel's, keeping the imported modules; False if it died.
@@ -329,26 +485,40 @@ class _Kernel:
         import or a variable fails here as it would on its own; the execution count restarts at
         1, so an error names the cell as a fresh kernel would.
         """
+        from jupyter_client.blocking import BlockingKernelClient
+
         if not self.km.has_kernel:
             return False
         client = BlockingKernelClient(connection_file=self.km.connection_file)
         client.load_connection_file()
         client.start_channels()
         try:
+            return self._run(client, self.RESET)
+        finally:
+            client.stop_channels()
+
+    def _run(self, client: BlockingKernelClient, code: str) -> bool:
+        try:
             reply = client.execute_interactive(
-                self.RESET, store_history=False, timeout=60, output_hook=lambda _: None
+                code, store_history=False, timeout=self.TIMEOUT, output_hook=lambda _: None
             )
         except (TimeoutError, RuntimeError):  # no reply from a kernel that died or hangs
             return False
-        finally:
-            client.stop_channels()
         return reply["content"]["status"] == "ok"
 
-    def close(self) -> None:
-        """Stop the kernel (if it ever started) and close its log."""
+    def close(self, *, keep_log: Path | None = None) -> None:
+        """Stop the kernel (if it ever started); its output to ``keep_log``; close its log."""
+        from jupyter_core.utils import run_sync
+
         try:
+            if self._client is not None:
+                self._client.stop_channels()
             if self.km.has_kernel:
                 run_sync(self.km.shutdown_kernel)(now=True)
+            if keep_log is not None:
+                self._log.flush()
+                self._log.seek(0)
+                keep_log.write_text(self._log.read(), "utf-8")
         finally:
             self._log.close()
 
@@ -423,22 +593,28 @@ def _check_unchanged(path: Path, before: tuple[int, ...] | None) -> None:
         raise SlanbError(msg)
 
 
-class _LoggedKernelManager(AsyncKernelManager):
-    """A kernel whose own stdout/stderr (ipykernel's start-up warnings) go to a log file.
+@cache
+def _kernel_manager() -> type:
+    """:class:`AsyncKernelManager` whose kernel's stdout/stderr go to a log file (made on first use).
 
-    Without this every kernel prints to the terminal of ``slanb report``; the log is kept with a
-    failed notebook under ``out/.failed/YYYY-MM`` and dropped from a good report.
+    Without this every kernel prints to the terminal of ``slanb report`` (ipykernel's start-up
+    warnings); the log is kept with a failed notebook under ``out/.failed/YYYY-MM`` and dropped
+    from a good report.
     """
+    from jupyter_client.manager import AsyncKernelManager
 
-    kernel_log: Any = None
-    kernel_env: dict[str, str] | None = None
+    class _LoggedKernelManager(AsyncKernelManager):
+        kernel_log: Any = None
+        kernel_env: dict[str, str] | None = None
 
-    async def start_kernel(self, **kw: Any) -> None:  # noqa: D102
-        kw.setdefault("stdout", self.kernel_log)
-        kw.setdefault("stderr", self.kernel_log)
-        if self.kernel_env is not None:
-            kw.setdefault("env", self.kernel_env)
-        await super().start_kernel(**kw)
+        async def start_kernel(self, **kw: Any) -> None:
+            kw.setdefault("stdout", self.kernel_log)
+            kw.setdefault("stderr", self.kernel_log)
+            if self.kernel_env is not None:
+                kw.setdefault("env", self.kernel_env)
+            await super().start_kernel(**kw)
+
+    return _LoggedKernelManager
 
 
 class _PapermillNoise(logging.Filter):
@@ -476,23 +652,46 @@ def templates_dir() -> Path:
     return Path(str(resources.files("slanb.publish") / "templates"))
 
 
-@cache
 def _vega_bundle() -> str:
-    """Vega, Vega-Lite and Vega-Embed in one script, for Altair's Vega-Lite version (~0.9 MB).
+    """Vega, Vega-Lite and Vega-Embed in one script, for Altair's Vega-Lite version (~0.9 MB)."""
+    return _vega()["bundle"]
 
-    Bundling takes vl-convert about 2.3 CPU seconds, so the script is kept in :func:`cache_dir`,
-    named for the vl-convert and Vega-Lite versions it was made by and for.
+
+def _vega_debug() -> str:
+    """What Altair's default renderer checks before fetching a library from the CDN."""
+    return json.dumps({k: v for k, v in _vega().items() if k.endswith("_version")})
+
+
+@cache
+def _vega() -> dict[str, str]:
+    """The Vega bundle for the installed Altair, and the Vega, Vega-Lite and Vega-Embed versions.
+
+    Bundling takes vl-convert about 2.3 CPU seconds and importing Altair for its versions 0.4,
+    so both are kept in one file in :func:`cache_dir`, named for the installed vl-convert and
+    Altair (read from their metadata, without importing them): a new version of either makes it
+    again.
     """
-    major_minor = ".".join(alt.VEGALITE_VERSION.split(".")[:2])
-    path = cache_dir() / f"vega-bundle-{vl_convert.__version__}-vl{major_minor}.js"
-    if path.is_file():
-        return path.read_text("utf-8")
-    bundle = vl_convert.javascript_bundle(vl_version=major_minor)
+    made_by = f"{metadata.version('vl-convert-python')}-altair-{metadata.version('altair')}"
+    path = cache_dir() / f"vega-bundle-{made_by}.json"
     try:
-        atomic_write_text(path, bundle)
+        return json.loads(path.read_text("utf-8"))
+    except FileNotFoundError:
+        pass  # made below
+    import altair as alt
+    import vl_convert
+
+    major_minor = ".".join(alt.VEGALITE_VERSION.split(".")[:2])
+    vega = {
+        "vega_version": alt.VEGA_VERSION,
+        "vegalite_version": alt.VEGALITE_VERSION,
+        "vegaembed_version": alt.VEGAEMBED_VERSION,
+        "bundle": vl_convert.javascript_bundle(vl_version=major_minor),
+    }
+    try:
+        atomic_write_text(path, json.dumps(vega))
     except OSError as exc:  # a cache that cannot be written costs the next report time, no more
         _log.info("not keeping the Vega bundle in %s: %s", path.parent, exc)
-    return bundle
+    return vega
 
 
 def cache_dir() -> Path:
@@ -501,19 +700,10 @@ def cache_dir() -> Path:
     return Path(base) / "slanb"
 
 
-def _vega_debug() -> str:
-    """What Altair's default renderer checks before fetching a library from the CDN."""
-    return json.dumps(
-        {
-            "vega_version": alt.VEGA_VERSION,
-            "vegalite_version": alt.VEGALITE_VERSION,
-            "vegaembed_version": alt.VEGAEMBED_VERSION,
-        }
-    )
-
-
 def _title(book: Path) -> str:
     """The notebook's first Markdown heading, without the ``#``."""
+    import nbformat
+
     nb = nbformat.read(book, as_version=4)
     for cell in nb.cells:
         if cell.cell_type == "markdown":
@@ -526,6 +716,8 @@ def _title(book: Path) -> str:
 def _page_context(
     sla: SlaMonth, run_at: datetime, books: list[Path], bundle: str
 ) -> dict[str, Any]:
+    from slanb.views import narrative, pages, sentences
+
     headlines = sentences.step_headlines(sla)
     steps = []
     for book in books:
@@ -553,37 +745,56 @@ def _page_context(
     }
 
 
-class _ReaderView(Preprocessor):
-    """Drop what a reader should not see: warnings on stderr, and code cells left with no output."""
-
-    def preprocess(self, nb: Any, resources: Any) -> tuple[Any, Any]:  # noqa: D102
-        for cell in nb.cells:
-            if cell.cell_type == "code":
-                cell.outputs = [
-                    o
-                    for o in cell.outputs
-                    if not (o.output_type == "stream" and o.get("name") == "stderr")
-                ]
-        nb.cells = [c for c in nb.cells if c.cell_type != "code" or c.outputs]
-        return nb, resources
-
-
 def render_html(notebook: nbformat.NotebookNode, page: dict[str, Any], *, name: str) -> str:
     """One executed notebook as a self-contained HTML page: no code, no parameters, no CDN."""
     step = next((s for s in page["steps"] if s["name"] == name), None)
     notebook.metadata["title"] = f"{step['title'] if step else name}: {page['month_label']}"
+    # The ~0.9 MB bundle goes in after nbconvert has been through the page (its templates and
+    # BeautifulSoup would copy and parse it for every page); the page is the same
+    # (tests/publish/test_report.py::test_a_page_is_as_nbconvert_renders_it_with_the_bundle).
+    resources = {"slanb": {**page, "vega_bundle": _BUNDLE_HERE, "current": name}}
     with _EXPORTING:  # one exporter, its templates compiled once (~0.3 s each time)
-        body, _ = _exporter().from_notebook_node(
-            notebook, resources={"slanb": {**page, "current": name}}
-        )
-    return body
+        body, _ = _exporter().from_notebook_node(notebook, resources=resources)
+    return body.replace(_BUNDLE_HERE, page["vega_bundle"], 1)
 
 
 _EXPORTING = threading.Lock()
+_BUNDLE_HERE = "/* slanb: the Vega bundle */"
+
+
+def _warm_up_pages(page: dict[str, Any]) -> None:
+    """Render a page once (a heading, a table) before the first notebook ends.
+
+    nbconvert compiles its templates, its Markdown renderer and BeautifulSoup's CSS selectors
+    on its first page (under a load of 6: 3.1 s, the next pages 0.4–0.8 s).
+    """
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+    table = new_output("display_data", data={"text/html": "<table><tr><td>1</td></tr></table>"})
+    cells = [new_markdown_cell("# Warm-up"), new_code_cell("", outputs=[table])]
+    render_html(new_notebook(cells=cells), page, name="warm-up")
 
 
 @cache
-def _exporter() -> HTMLExporter:
+def _exporter() -> Any:
+    """The HTML exporter (nbconvert's) with the slanb template, hiding what a reader should not see."""
+    from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
+
+    class _ReaderView(Preprocessor):
+        """Drop what a reader should not see: warnings on stderr, and code cells left with no output."""
+
+        def preprocess(self, nb: Any, resources: Any) -> tuple[Any, Any]:  # noqa: D102
+            for cell in nb.cells:
+                if cell.cell_type == "code":
+                    cell.outputs = [
+                        o
+                        for o in cell.outputs
+                        if not (o.output_type == "stream" and o.get("name") == "stderr")
+                    ]
+            nb.cells = [c for c in nb.cells if c.cell_type != "code" or c.outputs]
+            return nb, resources
+
     exporter = HTMLExporter(
         template_name="slanb",
         extra_template_basedirs=[str(templates_dir())],
@@ -615,6 +826,12 @@ def _render(
 def _index_html(
     sla: SlaMonth, page: dict[str, Any], runs: list[NotebookRun], *, extra: str = ""
 ) -> str:
+    import jinja2
+    import markupsafe
+
+    from slanb.views import sentences
+    from slanb.views.theme import SLATE, VERDICT_COLORS, VERDICT_WORDS
+
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(templates_dir() / "slanb"), autoescape=True
     )
@@ -637,6 +854,8 @@ def _index_html(
 
 def summary_json(sla: SlaMonth, *, run_at: datetime) -> dict[str, Any]:
     """``summary.json``: the month's numbers and words, its notebook parameters, when, which slanb."""
+    from slanb.views import sentences
+
     return {
         **sentences.summary(sla),
         "params": sla.params.to_dict(),

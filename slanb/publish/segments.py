@@ -25,13 +25,10 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-
-import jinja2
-import markupsafe
+from typing import TYPE_CHECKING
 
 from slanb import __version__
 from slanb._files import clear_leftovers, swap_folder
-from slanb.engine.rollup import Rollup, compute_rollup
 from slanb.errors import SlanbError
 from slanb.months import month_label
 from slanb.params import Params
@@ -39,8 +36,11 @@ from slanb.paths import resolve_path
 from slanb.publish import report
 from slanb.publish.layout import COMPANY_JSON, COMPANY_PAGE, segment_folder
 from slanb.publish.report import ReportResult, templates_dir, write_error
-from slanb.views import rollup as rollup_views
-from slanb.views.sentences import report_title, rollup_headline
+
+# The engine, the views and jinja2 are imported where they are used: a report without segments
+# starts its kernels before this process imports them (slanb.publish.report).
+if TYPE_CHECKING:
+    from slanb.engine.rollup import Rollup
 
 
 def segment_href(segment: str) -> str:
@@ -65,6 +65,9 @@ def build_segmented_report(
         return report.build_report(
             params, out=out, notebooks_dir=notebooks_dir, progress=progress, workers=workers
         )
+    from slanb.engine.rollup import compute_rollup
+    from slanb.views import rollup as rollup_views
+
     started = time.perf_counter()
     out_dir = resolve_path(out).resolve()
     params = params.replace(db=str(params.db_path.resolve()))
@@ -143,6 +146,8 @@ def _add_rollup(whole: Path, folders: list[str], roll: Rollup) -> None:
 
     The e-mail quotes it: the company's mail and each team's say how the company did.
     """
+    from slanb.views.sentences import rollup_headline
+
     rollup = {
         "segment_by": roll.segment_by,
         "segments": [s.segment for s in roll.segments],
@@ -156,6 +161,12 @@ def _add_rollup(whole: Path, folders: list[str], roll: Rollup) -> None:
 
 def company_html(roll: Rollup, *, run_at: datetime) -> str:
     """The company page: the roll-up's table, the dashboard by segment, the messages."""
+    import jinja2
+    import markupsafe
+
+    from slanb.views import rollup as rollup_views
+    from slanb.views.sentences import report_title
+
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(templates_dir() / "slanb"), autoescape=True
     )

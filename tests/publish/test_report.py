@@ -11,7 +11,9 @@ import shutil
 import signal
 import subprocess
 import sys
+from datetime import UTC, datetime
 from html.parser import HTMLParser
+from importlib.metadata import version
 from pathlib import Path
 
 import nbformat
@@ -197,6 +199,26 @@ def _broken_notebooks(folder: Path) -> Path:
     }
     nbformat.write(nb, folder / "01_broken.ipynb")
     return folder
+
+
+def test_a_page_is_as_nbconvert_renders_it_with_the_bundle(built):
+    """render_html puts the Vega bundle in after nbconvert: byte for byte the page it would make."""
+    result, _, _ = built
+    page = report._page_context(result.sla, datetime(2026, 11, 1, tzinfo=UTC), _books(), "")
+    page["vega_bundle"] = report._vega_bundle()
+    executed = result.folder / "02_revenue_per_mql.ipynb"
+    ours = report.render_html(nbformat.read(executed, as_version=4), page, name=executed.stem)
+    nb = nbformat.read(executed, as_version=4)
+    nb.metadata["title"] = f"Step 2: Expected revenue per MQL: {page['month_label']}"
+    whole, _ = report._exporter().from_notebook_node(
+        nb, resources={"slanb": {**page, "current": executed.stem}}
+    )
+    assert ours == whole
+    assert ours.count(page["vega_bundle"]) == 1 and report._BUNDLE_HERE not in ours
+
+
+def _books() -> list[Path]:
+    return sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 
 
 def test_a_failing_notebook_keeps_the_previous_report(built, db, tmp_path):
@@ -407,6 +429,44 @@ def test_a_reused_kernel_starts_each_notebook_empty_and_counts_its_cells_from_1(
     assert "ValueError: leftover seen: False" in str(err.value)
 
 
+def test_a_kernel_started_early_starts_its_first_notebook_empty(db, tmp_path):
+    """The kernel imported slanb before 01 (its warm-up): 01 sees no name of it, counts from 1."""
+    folder = tmp_path / "nbs"
+    folder.mkdir()
+    nb = new_notebook(
+        cells=[
+            new_markdown_cell("# 01_looks"),
+            new_code_cell("month = None  # SLA month", metadata={"tags": ["parameters"]}),
+            new_code_cell(
+                "import sys\n\nseen = sorted({'slanb', 'os'} & set(globals()))\n"
+                "raise ValueError(f\"{seen}, {'slanb.views.charts' in sys.modules}\")"
+            ),
+        ]
+    )
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "P", "language": "python"}
+    nbformat.write(nb, folder / "01_looks.ipynb")
+    with pytest.raises(SlanbError) as err:
+        build_report(
+            Params(db=str(db)),
+            out=tmp_path / "reports",
+            notebooks_dir=folder,
+            progress=lambda _: None,
+        )
+    assert "notebook 01_looks failed in cell In [3]" in str(err.value)  # injected params: In [2]
+    assert "ValueError: [], True" in str(err.value)  # the modules imported, no name left
+
+
+def test_the_report_module_imports_nothing_heavy_until_it_builds(tmp_path):
+    """Kernels start first: papermill, nbconvert, Altair and the engine come after (~1.3 CPU s)."""
+    code = (
+        "import sys; import slanb.publish.segments, slanb.publish.report; "
+        "print(sorted({'papermill', 'nbconvert', 'altair', 'vl_convert', 'jupyter_client', "
+        "'polars', 'duckdb', 'nbformat', 'slanb.engine.month'} & set(sys.modules)))"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert run.stdout.strip() == "[]"
+
+
 def test_a_kernel_that_dies_is_replaced_for_the_next_notebook(db, tmp_path):
     """01 kills its kernel (workers=1): 02 still runs, on a new one; the error names 01's log."""
     folder = tmp_path / "nbs"
@@ -437,18 +497,33 @@ def test_a_kernel_that_dies_is_replaced_for_the_next_notebook(db, tmp_path):
 
 
 def test_the_vega_bundle_is_made_once_and_kept_in_the_cache(tmp_path, monkeypatch):
-    """Bundling costs vl-convert ~2.3 CPU s: the second report reads it from $XDG_CACHE_HOME/slanb."""
+    """Bundling costs vl-convert ~2.3 CPU s: the second report reads it from $XDG_CACHE_HOME/slanb.
+
+    Kept with Altair's Vega versions, so that a report whose bundle is kept imports neither
+    vl-convert nor Altair; named for the installed vl-convert and Altair.
+    """
+    import altair as alt
+    import vl_convert
+
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    report._vega_bundle.cache_clear()
+    report._vega.cache_clear()
     made = report._vega_bundle()
-    kept = list((tmp_path / "slanb").glob("vega-bundle-*-vl*.js"))
-    assert len(kept) == 1 and kept[0].read_text(encoding="utf-8") == made
+    kept = list((tmp_path / "slanb").glob("vega-bundle-*-altair-*.json"))
+    assert [k.name for k in kept] == [
+        f"vega-bundle-{version('vl-convert-python')}-altair-{version('altair')}.json"
+    ]
+    assert json.loads(kept[0].read_text(encoding="utf-8"))["bundle"] == made
     assert "vegaEmbed" in made
+    assert json.loads(report._vega_debug()) == {
+        "vega_version": alt.VEGA_VERSION,
+        "vegalite_version": alt.VEGALITE_VERSION,
+        "vegaembed_version": alt.VEGAEMBED_VERSION,
+    }
 
     def no_bundling(**_: object) -> str:
         raise AssertionError("bundled again")
 
-    monkeypatch.setattr(report.vl_convert, "javascript_bundle", no_bundling)
-    report._vega_bundle.cache_clear()
+    monkeypatch.setattr(vl_convert, "javascript_bundle", no_bundling)
+    report._vega.cache_clear()
     assert report._vega_bundle() == made
-    report._vega_bundle.cache_clear()
+    report._vega.cache_clear()
