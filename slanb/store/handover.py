@@ -1,7 +1,8 @@
 """A month computed once and handed to the report's kernels, keyed by everything it was read from.
 
 ``slanb report`` plans and judges the month once, writes the result here (:func:`write`) and
-starts every notebook's kernel with ``$SLANB_HANDOVER`` naming the file. In the kernel,
+sets ``$SLANB_HANDOVER``, naming the file, in every notebook's kernel before its first notebook
+(the kernels are started early, while the month is planned). In the kernel,
 ``slanb.compute(params)`` asks :func:`read` first: it returns the result only when the file's key
 equals the key of the kernel's own parameters and of the history and ledger files as they are at
 that moment (:func:`fingerprint`), else None, and ``compute`` computes as it always did. A
