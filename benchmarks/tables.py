@@ -171,7 +171,9 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
                 "measured": f"{r['one plan']['wall']:.1f}s against {_s(plan, 1)}s + "
                 f"{fixed:.1f}s = {_s(bound, 1)}s",
                 "met": None if bound is None else r["one plan"]["wall"] <= bound * 1.1,
-                "why": "within 10%: the plan is computed once, in the report's process",
+                "why": "within 10% is met; the demo's fixed cost hides the two kernels' start on "
+                "the core its short plan leaves idle, while a 10M plan uses both cores, so there "
+                "the start adds its own time: docs/performance.md, Targets",
             }
         )
     out += ingest_targets(results)
