@@ -400,14 +400,10 @@ def test_the_kernels_take_the_handed_over_month_only_under_their_own_key(
     assert not list(result.folder.glob(".handover*"))
 
 
-def test_a_reused_kernel_starts_each_notebook_empty_and_counts_its_cells_from_1(db, tmp_path):
-    """One kernel (workers=1) runs 01, then 02: 02 sees none of 01's variables, its cell 3 is In [3]."""
-    folder = tmp_path / "nbs"
+def _one_cell_notebooks(folder: Path, books: list[tuple[str, str]]) -> Path:
+    """A notebook per (name, code): a title, a parameters cell (month) and the code, in ``folder``."""
     folder.mkdir()
-    for name, code in [
-        ("01_sets", "leftover = 1"),
-        ("02_looks", "raise ValueError(f\"leftover seen: {'leftover' in globals()}\")"),
-    ]:
+    for name, code in books:
         nb = new_notebook(
             cells=[
                 new_markdown_cell(f"# {name}"),
@@ -417,43 +413,46 @@ def test_a_reused_kernel_starts_each_notebook_empty_and_counts_its_cells_from_1(
         )
         nb.metadata["kernelspec"] = {"name": "python3", "display_name": "P", "language": "python"}
         nbformat.write(nb, folder / f"{name}.ipynb")
+    return folder
+
+
+def _report_error(db: Path, tmp_path: Path, folder: Path, **options: int) -> str:
+    """The error of a report built from ``folder`` (which must fail)."""
     with pytest.raises(SlanbError) as err:
         build_report(
             Params(db=str(db)),
             out=tmp_path / "reports",
             notebooks_dir=folder,
             progress=lambda _: None,
-            workers=1,
+            **options,
         )
-    assert "notebook 02_looks failed in cell In [3]" in str(err.value)
-    assert "ValueError: leftover seen: False" in str(err.value)
+    return str(err.value)
+
+
+def test_a_reused_kernel_starts_each_notebook_empty_and_counts_its_cells_from_1(db, tmp_path):
+    """One kernel (workers=1) runs 01, then 02: 02 sees none of 01's variables, its cell 3 is In [3]."""
+    folder = _one_cell_notebooks(
+        tmp_path / "nbs",
+        [
+            ("01_sets", "leftover = 1"),
+            ("02_looks", "raise ValueError(f\"leftover seen: {'leftover' in globals()}\")"),
+        ],
+    )
+    error = _report_error(db, tmp_path, folder, workers=1)
+    assert "notebook 02_looks failed in cell In [3]" in error
+    assert "ValueError: leftover seen: False" in error
 
 
 def test_a_kernel_started_early_starts_its_first_notebook_empty(db, tmp_path):
     """The kernel imported slanb before 01 (its warm-up): 01 sees no name of it, counts from 1."""
-    folder = tmp_path / "nbs"
-    folder.mkdir()
-    nb = new_notebook(
-        cells=[
-            new_markdown_cell("# 01_looks"),
-            new_code_cell("month = None  # SLA month", metadata={"tags": ["parameters"]}),
-            new_code_cell(
-                "import sys\n\nseen = sorted({'slanb', 'os'} & set(globals()))\n"
-                "raise ValueError(f\"{seen}, {'slanb.views.charts' in sys.modules}\")"
-            ),
-        ]
+    code = (
+        "import sys\n\nseen = sorted({'slanb', 'os'} & set(globals()))\n"
+        "raise ValueError(f\"{seen}, {'slanb.views.charts' in sys.modules}\")"
     )
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "P", "language": "python"}
-    nbformat.write(nb, folder / "01_looks.ipynb")
-    with pytest.raises(SlanbError) as err:
-        build_report(
-            Params(db=str(db)),
-            out=tmp_path / "reports",
-            notebooks_dir=folder,
-            progress=lambda _: None,
-        )
-    assert "notebook 01_looks failed in cell In [3]" in str(err.value)  # injected params: In [2]
-    assert "ValueError: [], True" in str(err.value)  # the modules imported, no name left
+    folder = _one_cell_notebooks(tmp_path / "nbs", [("01_looks", code)])
+    error = _report_error(db, tmp_path, folder)
+    assert "notebook 01_looks failed in cell In [3]" in error  # injected params: In [2]
+    assert "ValueError: [], True" in error  # the modules imported, no name left
 
 
 def test_the_report_module_imports_nothing_heavy_until_it_builds(tmp_path):
@@ -469,18 +468,9 @@ def test_the_report_module_imports_nothing_heavy_until_it_builds(tmp_path):
 
 def test_a_kernel_that_dies_is_replaced_for_the_next_notebook(db, tmp_path):
     """01 kills its kernel (workers=1): 02 still runs, on a new one; the error names 01's log."""
-    folder = tmp_path / "nbs"
-    folder.mkdir()
-    for name, code in [("01_dies", "import os\n\nos._exit(1)"), ("02_fine", "print('fine')")]:
-        nb = new_notebook(
-            cells=[
-                new_markdown_cell(f"# {name}"),
-                new_code_cell("month = None  # SLA month", metadata={"tags": ["parameters"]}),
-                new_code_cell(code),
-            ]
-        )
-        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "P", "language": "python"}
-        nbformat.write(nb, folder / f"{name}.ipynb")
+    folder = _one_cell_notebooks(
+        tmp_path / "nbs", [("01_dies", "import os\n\nos._exit(1)"), ("02_fine", "print('fine')")]
+    )
     said: list[str] = []
     out = tmp_path / "reports"
     with pytest.raises(SlanbError) as err:
