@@ -261,6 +261,21 @@ def _run_all(books: list[Path], tmp: Path, params: Params, *, crew: _Crew, **kw:
     return crew.run(books, tmp, params, **kw)
 
 
+@dataclass
+class _Job:
+    """What :meth:`_Crew.run` gives its kernels' threads: the notebooks left, their runs so far."""
+
+    todo: Iterator[tuple[int, Path]]
+    runs: list[Any]
+    tmp: Path
+    parameters: dict[str, Any]
+    progress: Callable[[str], None]
+    env: dict[str, str]
+    handover: Path | None
+    done: Callable[[NotebookRun, Any], Any]
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
 class _Crew:
     """The kernels of one report, each in a thread of its own running one notebook after another.
 
@@ -277,7 +292,7 @@ class _Crew:
         self.fresh = fresh
         self.count = workers or (min(books, 6) if fresh else min(books, os.cpu_count() or 2))
         self._go = threading.Event()
-        self._job: dict[str, Any] | None = None
+        self._job: _Job | None = None
         self._launched = threading.Semaphore(0)
         if not fresh:
             _kernel_manager()  # jupyter_client, imported here: the threads then only launch
@@ -307,21 +322,20 @@ class _Crew:
         notebook once, when it ends, not twice per cell.
         """
         with _quiet_papermill():
-            self._job = {
-                "todo": iter(enumerate(books)),
-                "runs": [None] * len(books),
-                "lock": threading.Lock(),
-                "tmp": tmp,
-                "parameters": params.notebook_parameters(),
-                "progress": progress,
-                "env": env,
-                "handover": handover,
-                "done": done,
-            }
+            self._job = _Job(
+                todo=iter(enumerate(books)),
+                runs=[None] * len(books),
+                tmp=tmp,
+                parameters=params.notebook_parameters(),
+                progress=progress,
+                env=env,
+                handover=handover,
+                done=done,
+            )
             self._go.set()
             for thread in self._threads:
                 thread.result()
-            return [r for r in self._job["runs"] if r is not None]
+            return [r for r in self._job.runs if r is not None]
 
     def close(self) -> None:
         """Stop every kernel (those :meth:`run` was never given notebooks for, too)."""
@@ -348,12 +362,12 @@ class _Crew:
             if job is None:  # the report failed before its notebooks
                 return
             while True:
-                with job["lock"]:
-                    i, book = next(job["todo"], (-1, None))
+                with job.lock:
+                    i, book = next(job.todo, (-1, None))
                 if book is None:
                     return
                 if kernel is not None and warm:
-                    ready = kernel.prepare(job["handover"])
+                    ready = kernel.prepare(job.handover)
                 elif kernel is not None:
                     ready = not self.fresh and kernel.reset()
                 else:
@@ -363,25 +377,25 @@ class _Crew:
                     kernel.close()
                     kernel = None
                 if kernel is None:
-                    kernel = _Kernel(env=job["env"])
+                    kernel = _Kernel(env=job.env)
                 result, notebook = _execute(kernel, book, job)
                 if result.status != "ok":  # its log beside it; the next notebook, a new kernel
-                    kernel.close(keep_log=job["tmp"] / f"{book.stem}.kernel.log")
+                    kernel.close(keep_log=job.tmp / f"{book.stem}.kernel.log")
                     kernel = None
-                    job["runs"][i] = result
+                    job.runs[i] = result
                 else:
-                    job["runs"][i] = job["done"](result, notebook)
+                    job.runs[i] = job.done(result, notebook)
         finally:
             if kernel is not None:
                 kernel.close()
 
 
-def _execute(kernel: _Kernel, book: Path, job: dict[str, Any]) -> tuple[NotebookRun, Any]:
+def _execute(kernel: _Kernel, book: Path, job: _Job) -> tuple[NotebookRun, Any]:
     """Run ``book`` on ``kernel`` with papermill: how it went, and the executed notebook."""
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
-    say, tmp = job["progress"], job["tmp"]
+    say, tmp = job.progress, job.tmp
     say(f"running {book.stem} …")
     t0 = time.perf_counter()
     try:
@@ -390,7 +404,7 @@ def _execute(kernel: _Kernel, book: Path, job: dict[str, Any]) -> tuple[Notebook
         notebook = papermill.execute_notebook(
             str(book),
             str(tmp / book.name),
-            parameters=job["parameters"],
+            parameters=job.parameters,
             kernel_name=KERNEL,
             progress_bar=False,
             log_output=False,
@@ -413,7 +427,7 @@ def _execute(kernel: _Kernel, book: Path, job: dict[str, Any]) -> tuple[Notebook
 class _Kernel:
     """One Jupyter kernel of the report, started early (:meth:`start`) or by papermill, reused.
 
-    It is started early by :class:`_Crew`, or by papermill on its first notebook. Its own stdout and stderr (ipykernel's start-up warnings) go to an unnamed temporary file,
+    Its own stdout and stderr (ipykernel's start-up warnings) go to an unnamed temporary file,
     kept (:meth:`close`) beside a notebook that failed.
     """
 
